@@ -1,0 +1,65 @@
+"""API plumbing shared by every app: a JSON parser that keeps numbers exact."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+
+class DecimalJSONParser(JSONParser):
+    """Parse JSON numbers with a fraction as Decimal, never float, so a price
+    like 0.1 or a quantity with 18 digits arrives exactly as it was sent."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        raw = stream.read() if stream is not None else b""
+        if not raw:
+            raise ParseError("Request body is empty; send a JSON object.")
+        try:
+            return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(f"Malformed JSON: {exc}") from exc
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a valid JSON number")
+
+
+def query_int(params: Any, name: str, *, default: int, minimum: int = 1, maximum: int = 500) -> int:
+    """An integer query parameter, or a 400 naming it."""
+    from petrosa.core.errors import InvalidInput
+
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{name} must be a whole number.", fields={name: ["Must be a whole number."]}) from None
+    if not minimum <= value <= maximum:
+        raise InvalidInput(
+            f"{name} must be between {minimum} and {maximum}.", fields={name: [f"Between {minimum} and {maximum}."]}
+        )
+    return value
+
+
+class ExactDecimalField(serializers.DecimalField):
+    """A Decimal rendered as a string without the database's trailing zeros:
+    "65000" rather than "65000.000000000000". Never a float."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("normalize_output", True)
+        super().__init__(*args, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        text = super().to_representation(value)
+        return format(Decimal(text), "f") if isinstance(text, str) else text
+
+
+class ExactModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DecimalField: ExactDecimalField}

@@ -1,0 +1,104 @@
+"""Applying fills to positions: average entry, realized P&L net of fees.
+
+One-way accounting: a BUY first reduces an open SHORT, the rest opens or adds
+to the LONG; a SELL mirrors it. Fees are charged to realized P&L when paid, so
+realized P&L is always net of every fee.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from petrosa.core.audit import audit_record
+from petrosa.core.broadcast import broadcast_on_commit
+from petrosa.core.locks import lock_for_transaction
+from risk_app.models import Position, PositionSide
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class FillApplied:
+    position: Position
+    realized: Decimal  # P&L realized by this fill, net of its fee
+
+
+def _locked_position(symbol: str, side: str) -> Position:
+    Position.objects.get_or_create(symbol=symbol, side=side)
+    return Position.objects.select_for_update().get(symbol=symbol, side=side)
+
+
+def position_apply_fill(
+    *,
+    symbol: str,
+    side: str,
+    quantity: Decimal,
+    price: Decimal,
+    fee_quote: Decimal,
+    actor: str = "system",
+    correlation_id: str = "",
+) -> FillApplied:
+    """Book one fill. fee_quote is the commission converted to the quote asset."""
+    if quantity <= 0 or price <= 0:
+        raise ValueError("a fill needs a positive quantity and price")
+    with transaction.atomic():
+        lock_for_transaction(f"position:{symbol}")
+        opposite_side = PositionSide.SHORT if side == "BUY" else PositionSide.LONG
+        same_side = PositionSide.LONG if side == "BUY" else PositionSide.SHORT
+        opposite = _locked_position(symbol, opposite_side)
+        remaining, realized = quantity, ZERO
+        if opposite.quantity > 0:
+            closed = min(opposite.quantity, remaining)
+            direction = 1 if opposite.side == PositionSide.LONG else -1
+            realized += (price - opposite.avg_entry_price) * closed * direction
+            opposite.quantity -= closed
+            if opposite.quantity == 0:
+                opposite.avg_entry_price = ZERO
+                opposite.opened_at = None
+            remaining -= closed
+        target = opposite
+        if remaining > 0:
+            target = _locked_position(symbol, same_side)
+            total = target.quantity + remaining
+            target.avg_entry_price = (target.avg_entry_price * target.quantity + price * remaining) / total
+            target.quantity = total
+            target.opened_at = target.opened_at or timezone.now()
+        realized -= fee_quote
+        target.realized_pnl += realized
+        target.fees_paid += fee_quote
+        for position in {opposite.pk: opposite, target.pk: target}.values():
+            position.mark_price = price
+            position.save()
+        audit_record(
+            kind="position.updated",
+            entity_type="position",
+            entity_id=f"{symbol}:{target.side}",
+            actor=actor,
+            correlation_id=correlation_id,
+            data={
+                "fill": {"side": side, "quantity": quantity, "price": price, "fee_quote": fee_quote},
+                "realized": realized,
+                "positions": [position_data(p) for p in (opposite, target)],
+            },
+        )
+        for position in {opposite.pk: opposite, target.pk: target}.values():
+            broadcast_on_commit("position", position_data(position))
+    return FillApplied(position=target, realized=realized)
+
+
+def position_data(position: Position) -> dict[str, object]:
+    return {
+        "symbol": position.symbol,
+        "side": position.side,
+        "quantity": str(position.quantity),
+        "avg_entry_price": str(position.avg_entry_price),
+        "mark_price": str(position.mark_price) if position.mark_price is not None else None,
+        "realized_pnl": str(position.realized_pnl),
+        "unrealized_pnl": str(position.unrealized_pnl),
+        "fees_paid": str(position.fees_paid),
+    }
+

@@ -1,0 +1,63 @@
+"""DRF authentication for strategies: ``Authorization: Bearer <key>`` or ``X-API-Key``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from signals_app.keys import key_matches, key_prefix_of
+from signals_app.models import Strategy
+
+
+@dataclass(frozen=True)
+class StrategyPrincipal:
+    """request.user for a strategy: authenticated, never staff."""
+
+    strategy: Strategy
+    is_authenticated: bool = True
+    is_staff: bool = False
+    is_superuser: bool = False
+
+    @property
+    def username(self) -> str:
+        return f"strategy:{self.strategy.name}"
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return False
+
+
+class StrategyKeyAuthentication(BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[StrategyPrincipal, Strategy] | None:
+        presented = self._presented_key(request)
+        if presented is None:
+            return None  # let session/token auth try
+        prefix = key_prefix_of(presented)
+        strategy = Strategy.objects.filter(key_prefix=prefix).first() if prefix else None
+        if strategy is None or not key_matches(presented, strategy.key_hash):
+            raise AuthenticationFailed("Invalid API key.")
+        if not strategy.is_active:
+            raise AuthenticationFailed(f"Strategy {strategy.name} is inactive; an operator must activate it.")
+        return StrategyPrincipal(strategy=strategy), strategy
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+    def _presented_key(self, request: Request) -> str | None:
+        header = request.META.get("HTTP_X_API_KEY")
+        if header:
+            return header.strip()
+        authorization = request.META.get("HTTP_AUTHORIZATION", "")
+        scheme, _, credentials = authorization.partition(" ")
+        # "Token ..." belongs to DRF's TokenAuthentication (operators' scripts).
+        if scheme.lower() == "bearer":
+            return credentials.strip()
+        return None
+
+
+def strategy_of(request: Request) -> Strategy | None:
+    return request.auth if isinstance(request.auth, Strategy) else None
