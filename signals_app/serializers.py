@@ -45,7 +45,10 @@ class SignalTimestampField(serializers.Field):
                 self.fail("invalid")
             return datetime.fromtimestamp(float(seconds), tz=timezone.utc)
         if isinstance(data, str):
-            parsed = serializers.DateTimeField(default_timezone=timezone.utc).to_internal_value(data)
+            try:
+                parsed = serializers.DateTimeField(default_timezone=timezone.utc).to_internal_value(data)
+            except serializers.ValidationError:
+                self.fail("invalid")
             if dj_timezone.is_naive(parsed):
                 parsed = parsed.replace(tzinfo=timezone.utc)
             return parsed.astimezone(timezone.utc)

@@ -38,7 +38,7 @@ SQLITE_BACKWARD = [
 
 def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD)
+        schema_editor.execute(POSTGRES_FORWARD, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)
@@ -46,7 +46,7 @@ def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_BACKWARD)
+        schema_editor.execute(POSTGRES_BACKWARD, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_BACKWARD:
             schema_editor.execute(statement)
