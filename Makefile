@@ -7,7 +7,7 @@ PORT ?= 8000
 # The suite runs against real services; these are CI's and a fresh machine's defaults.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/petrosa
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) PETROSA_TRADING_MODE=paper
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) PETROSA_TRADING_MODE=paper DB_CONN_MAX_AGE=0
 
 .PHONY: install run test pytest lint-imports migrations-check worker beat clean
 

@@ -26,6 +26,7 @@ from execution_app.exchange.base import (
 from execution_app.models import Fill, Order, OrderStatus
 from petrosa.core.audit import audit_record
 from petrosa.core.broadcast import broadcast_on_commit
+from petrosa.core.money import decimal_str
 from risk_app.services.positions import position_apply_fill
 
 logger = logging.getLogger(__name__)
@@ -193,9 +194,9 @@ def order_data(order: Order) -> dict[str, object]:
         "symbol": order.symbol,
         "side": order.side,
         "type": order.order_type,
-        "quantity": str(order.quantity),
-        "executed_quantity": str(order.executed_quantity),
-        "average_price": str(order.average_price) if order.average_price is not None else None,
+        "quantity": decimal_str(order.quantity),
+        "executed_quantity": decimal_str(order.executed_quantity),
+        "average_price": decimal_str(order.average_price),
         "status": order.status,
         "status_reason": order.status_reason,
     }
@@ -207,10 +208,10 @@ def fill_data(fill: Fill) -> dict[str, object]:
         "order_id": fill.order_id,
         "symbol": fill.order.symbol,
         "side": fill.order.side,
-        "price": str(fill.price),
-        "quantity": str(fill.quantity),
-        "commission": str(fill.commission),
+        "price": decimal_str(fill.price),
+        "quantity": decimal_str(fill.quantity),
+        "commission": decimal_str(fill.commission),
         "commission_asset": fill.commission_asset,
-        "realized_pnl": str(fill.realized_pnl),
+        "realized_pnl": decimal_str(fill.realized_pnl),
         "created_at": fill.created_at.isoformat(),
     }

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from petrosa.core.audit import audit_record
 from petrosa.core.broadcast import broadcast_on_commit
+from petrosa.core.money import decimal_str
 from petrosa.core.locks import lock_for_transaction
 from risk_app.models import Position, PositionSide
 
@@ -51,6 +52,7 @@ def position_apply_fill(
         same_side = PositionSide.LONG if side == "BUY" else PositionSide.SHORT
         opposite = _locked_position(symbol, opposite_side)
         remaining, realized = quantity, ZERO
+        changed: dict[int, Position] = {}
         if opposite.quantity > 0:
             closed = min(opposite.quantity, remaining)
             direction = 1 if opposite.side == PositionSide.LONG else -1
@@ -60,6 +62,7 @@ def position_apply_fill(
                 opposite.avg_entry_price = ZERO
                 opposite.opened_at = None
             remaining -= closed
+            changed[opposite.pk] = opposite
         target = opposite
         if remaining > 0:
             target = _locked_position(symbol, same_side)
@@ -67,10 +70,11 @@ def position_apply_fill(
             target.avg_entry_price = (target.avg_entry_price * target.quantity + price * remaining) / total
             target.quantity = total
             target.opened_at = target.opened_at or timezone.now()
+            changed[target.pk] = target
         realized -= fee_quote
         target.realized_pnl += realized
         target.fees_paid += fee_quote
-        for position in {opposite.pk: opposite, target.pk: target}.values():
+        for position in changed.values():
             position.mark_price = price
             position.save()
         audit_record(
@@ -82,10 +86,10 @@ def position_apply_fill(
             data={
                 "fill": {"side": side, "quantity": quantity, "price": price, "fee_quote": fee_quote},
                 "realized": realized,
-                "positions": [position_data(p) for p in (opposite, target)],
+                "positions": [position_data(p) for p in changed.values()],
             },
         )
-        for position in {opposite.pk: opposite, target.pk: target}.values():
+        for position in changed.values():
             broadcast_on_commit("position", position_data(position))
     return FillApplied(position=target, realized=realized)
 
@@ -94,11 +98,11 @@ def position_data(position: Position) -> dict[str, object]:
     return {
         "symbol": position.symbol,
         "side": position.side,
-        "quantity": str(position.quantity),
-        "avg_entry_price": str(position.avg_entry_price),
-        "mark_price": str(position.mark_price) if position.mark_price is not None else None,
-        "realized_pnl": str(position.realized_pnl),
-        "unrealized_pnl": str(position.unrealized_pnl),
-        "fees_paid": str(position.fees_paid),
+        "quantity": decimal_str(position.quantity),
+        "avg_entry_price": decimal_str(position.avg_entry_price),
+        "mark_price": decimal_str(position.mark_price),
+        "realized_pnl": decimal_str(position.realized_pnl),
+        "unrealized_pnl": decimal_str(position.unrealized_pnl),
+        "fees_paid": decimal_str(position.fees_paid),
     }
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from petrosa.core.audit import audit_record
 from petrosa.core.broadcast import broadcast_on_commit
+from petrosa.core.money import decimal_str
 from signals_app.models import Signal, SignalStatus
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -54,7 +55,7 @@ def signal_transition(
                 "strategy": signal.strategy.name,
                 "symbol": signal.symbol,
                 "action": signal.action,
-                "confidence": str(signal.confidence),
+                "confidence": decimal_str(signal.confidence),
                 "status": to,
                 "reason": reason,
             },
