@@ -175,7 +175,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 50
 # Tasks are short; a shorter visibility timeout brings back the message of a
 # worker killed outright within minutes instead of an hour. The sweeper covers
 # the rest from the database.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_connect_timeout": 1}
+# max_retries=0: a publish while Redis is down fails at once (the intake answers
+# 202 and the sweeper re-enqueues later) instead of blocking the request 2 s.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_connect_timeout": 1, "max_retries": 0}
+# Workers and beat keep reconnecting through an outage of any length.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {

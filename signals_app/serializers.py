@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone as dj_timezone
 from rest_framework import serializers
 
-from petrosa.core.api import ExactModelSerializer
+from petrosa.core.api import ExactModelSerializer, RoundedDecimalField
 
 from signals_app.models import Action, Mode, OrderType, Signal, Strength, TimeInForce
 
@@ -19,7 +19,10 @@ LIMIT_TYPES = {OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT_LIMI
 CONDITIONAL_TYPES = {OrderType.CONDITIONAL_LIMIT, OrderType.CONDITIONAL_STOP}
 STOP_TYPES = {OrderType.STOP, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT, OrderType.TAKE_PROFIT_LIMIT}
 MONEY = {"max_digits": 30, "decimal_places": 12}
-FRACTION = {"max_digits": 8, "decimal_places": 6, "min_value": Decimal("0"), "max_value": Decimal("1")}
+# Fractions and confidences are rounded, not refused: a strategy computing 0.7833333333
+# in floating point means 0.78333, and refusing it would help nobody.
+FRACTION = {"decimal_places": 6, "min_value": Decimal("0"), "max_value": Decimal("1")}
+CONFIDENCE = {"decimal_places": 5, "min_value": Decimal("0"), "max_value": Decimal("1")}
 EPOCH_MIN, EPOCH_MAX = 946684800, 4102444800  # 2000-01-01 .. 2100-01-01
 
 
@@ -64,7 +67,7 @@ class SignalInputSerializer(serializers.Serializer):
     signal_id = serializers.CharField(max_length=255, required=False, allow_blank=False)
     symbol = serializers.CharField(max_length=20)
     action = serializers.ChoiceField(choices=Action.choices)
-    confidence = serializers.DecimalField(max_digits=6, decimal_places=5, min_value=Decimal("0"), max_value=Decimal("1"))
+    confidence = RoundedDecimalField(**CONFIDENCE)
     strength = serializers.ChoiceField(choices=Strength.choices, default=Strength.MEDIUM)
     strategy_mode = serializers.ChoiceField(choices=Mode.choices, default=Mode.DETERMINISTIC)
     timeframe = serializers.CharField(max_length=8, default="1h")
@@ -74,18 +77,16 @@ class SignalInputSerializer(serializers.Serializer):
     quote_quantity = _positive()
     order_type = serializers.ChoiceField(choices=OrderType.choices, default=OrderType.MARKET)
     time_in_force = serializers.ChoiceField(choices=TimeInForce.choices, default=TimeInForce.GTC)
-    position_size_pct = serializers.DecimalField(**FRACTION, required=False, allow_null=True)
+    position_size_pct = RoundedDecimalField(**FRACTION, required=False, allow_null=True)
     stop_loss = _positive()
-    stop_loss_pct = serializers.DecimalField(**FRACTION, required=False, allow_null=True)
+    stop_loss_pct = RoundedDecimalField(**FRACTION, required=False, allow_null=True)
     take_profit = _positive()
-    take_profit_pct = serializers.DecimalField(**FRACTION, required=False, allow_null=True)
+    take_profit_pct = RoundedDecimalField(**FRACTION, required=False, allow_null=True)
     conditional_price = _positive()
     conditional_direction = serializers.ChoiceField(choices=["above", "below"], required=False, allow_null=True)
     conditional_timeout = serializers.IntegerField(min_value=1, max_value=7 * 86400, required=False, allow_null=True)
     iceberg_quantity = _positive()
-    model_confidence = serializers.DecimalField(
-        max_digits=6, decimal_places=5, min_value=Decimal("0"), max_value=Decimal("1"), required=False, allow_null=True
-    )
+    model_confidence = RoundedDecimalField(**CONFIDENCE, required=False, allow_null=True)
     model_features = serializers.DictField(required=False, allow_null=True)
     llm_reasoning = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     llm_alternatives = serializers.ListField(child=serializers.DictField(), required=False, allow_null=True)

@@ -63,3 +63,16 @@ class ExactDecimalField(serializers.DecimalField):
 
 class ExactModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DecimalField: ExactDecimalField}
+
+
+class RoundedDecimalField(serializers.DecimalField):
+    """Rounds extra decimal places (half-even) instead of refusing them: for
+    ratios such as confidence, where 0.7833333333 from a float means 0.78333."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("rounding", "ROUND_HALF_EVEN")
+        kwargs.setdefault("max_digits", None)
+        super().__init__(*args, **kwargs)
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        return value  # quantize() rounds to decimal_places right after

@@ -36,7 +36,11 @@ KEY_RE = re.compile(r"^strategy demo_strategy API key: (?P<key>\S+)$", re.MULTIL
 def embedded_env(tmp_path: Path) -> dict[str, str]:
     """os.environ without DATABASE_URL / REDIS_URL: the quick-start (embedded) mode."""
     env = dict(os.environ)
-    for name in ("DATABASE_URL", "REDIS_URL", "PETROSA_PRODUCTION", "PETROSA_TRADING_MODE"):
+    # Quick-start defaults: no services, paper trading, default paper fee rates.
+    for name in (
+        "DATABASE_URL", "REDIS_URL", "PETROSA_PRODUCTION", "PETROSA_TRADING_MODE",
+        "PETROSA_PAPER_TAKER_FEE_RATE", "PETROSA_PAPER_MAKER_FEE_RATE",
+    ):  # fmt: skip
         env.pop(name, None)
     static_root = tmp_path / "static"
     static_root.mkdir()
@@ -98,9 +102,8 @@ def test_quickstart_http_to_fill_and_dashboard_login(tmp_path: Path) -> None:
 def _check_signal_is_filled(base: str, key: str) -> None:
     auth = {"Authorization": f"Bearer {key}"}
     started = time.monotonic()
-    response = requests.post(
-        f"{base}/api/v1/signals", json={"symbol": "BTCUSDT", "action": "buy", "confidence": 0.8}, headers=auth, timeout=30
-    )
+    payload = {"symbol": "BTCUSDT", "action": "buy", "confidence": 0.8}
+    response = requests.post(f"{base}/api/v1/signals", json=payload, headers=auth, timeout=30)
     elapsed = time.monotonic() - started
     assert response.status_code == 202, f"POST /api/v1/signals: {response.status_code} {response.text}"
     created: dict[str, Any] = response.json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -127,3 +128,23 @@ def test_an_operator_session_cannot_post_signals(operator: Any) -> None:
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "strategy_key_required"
     assert_nothing_saved()
+
+
+@pytest.mark.django_db
+def test_long_float_confidence_is_rounded_not_refused(strategy_client: APIClient) -> None:
+    body = '{"symbol": "btcusdt", "action": "buy", "confidence": 0.78333333333333, "position_size_pct": 0.0123456789}'
+    response = strategy_client.post(URL, data=body, content_type="application/json")
+    assert response.status_code == 202, response.content
+    signal = Signal.objects.get()
+    assert signal.confidence == Decimal("0.78333")
+    assert signal.position_size_pct == Decimal("0.012346")
+    assert signal.symbol == "BTCUSDT"
+
+
+@pytest.mark.django_db
+def test_prices_keep_every_digit(strategy_client: APIClient) -> None:
+    body = '{"symbol": "DOGEUSDT", "action": "buy", "confidence": 0.8, "current_price": 0.123456789012}'
+    response = strategy_client.post(URL, data=body, content_type="application/json")
+    assert response.status_code == 202, response.content
+    assert Signal.objects.get().current_price == Decimal("0.123456789012")
+    assert response.json()["current_price"] == "0.123456789012"
