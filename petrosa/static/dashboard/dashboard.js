@@ -52,11 +52,16 @@ function addFill(f, flash) {
 }
 
 function addSignal(s) {
+  // One line per signal, updated in place as it moves through the pipeline.
   const list = document.getElementById("signals");
-  const li = document.createElement("li");
+  let li = list.querySelector(`li[data-signal-id="${s.id}"]`);
+  if (!li) {
+    li = document.createElement("li");
+    li.dataset.signalId = s.id;
+    list.prepend(li);
+  }
   li.textContent = `#${s.id} ${s.strategy} ${s.action} ${s.symbol} (confidence ${s.confidence}) → ${s.status}` +
     (s.reason ? ` [${s.reason}]` : "");
-  list.prepend(li);
   while (list.children.length > MAX_ROWS) list.lastChild.remove();
 }
 
