@@ -197,6 +197,19 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-work": {"task": "petrosa.sweep_stuck_work", "schedule": SWEEP_INTERVAL_SECONDS},
 }
 
+# --- NATS (optional signal bus) ---------------------------------------------
+
+NATS_URL = os.environ.get("NATS_URL", "")  # empty: NATS intake is off
+NATS_STREAM = os.environ.get("PETROSA_NATS_STREAM", "SIGNALS")
+NATS_SIGNAL_SUBJECTS = env_list("PETROSA_NATS_SIGNAL_SUBJECTS", "signals.trading,signals.trading.>")
+NATS_DURABLE = os.environ.get("PETROSA_NATS_DURABLE", "petrosa-intake")
+NATS_DEAD_LETTER_SUBJECT = os.environ.get("PETROSA_NATS_DEAD_LETTER_SUBJECT", "signals.dead_letter")
+NATS_EVENTS_SUBJECT_PREFIX = os.environ.get("PETROSA_NATS_EVENTS_PREFIX", "execution.events")
+# "subject=strategy_name,..." for publishers that cannot send a key header.
+NATS_SUBJECT_STRATEGIES = dict(
+    item.split("=", 1) for item in env_list("PETROSA_NATS_SUBJECT_STRATEGIES", "") if "=" in item
+)
+
 # --- Trading mode -------------------------------------------------------------
 
 TRADING_MODE = os.environ.get("PETROSA_TRADING_MODE", "paper").lower()

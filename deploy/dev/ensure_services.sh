@@ -47,6 +47,17 @@ ensure_redis() {
   wait_port 6379 Redis
 }
 
+ensure_nats() {
+  port_open 4222 && return 0
+  command -v nats-server >/dev/null || apt_install nats-server
+  local store="${TMPDIR:-/tmp}/petrosa-nats"
+  mkdir -p "$store"
+  nats-server -a 127.0.0.1 -p 4222 -js -sd "$store" -l "${TMPDIR:-/tmp}/petrosa-nats.log" &
+  disown || true
+  wait_port 4222 NATS
+}
+
 ensure_postgres
 ensure_redis
-echo "ensure_services: PostgreSQL and Redis are up"
+ensure_nats
+echo "ensure_services: PostgreSQL, Redis and NATS (JetStream) are up"
