@@ -14,7 +14,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    type: str  # "decimal", "integer", "boolean", "choice"
+    type: str  # "decimal", "integer", "boolean", "choice", "weights"
     default: Any
     description: str
     minimum: Decimal | None = None
@@ -31,6 +31,8 @@ class Parameter:
             if value in self.choices:
                 return value
             raise ValueError(f"{self.name} must be one of {', '.join(self.choices)}")
+        if self.type == "weights":
+            return self._clean_weights(value)
         if isinstance(value, bool):
             raise ValueError(f"{self.name} must be a number")
         try:
@@ -47,7 +49,23 @@ class Parameter:
             raise ValueError(f"{self.name} must be between {self.minimum} and {self.maximum}")
         return int(number) if self.type == "integer" else number
 
+    def _clean_weights(self, value: Any) -> dict[str, Decimal]:
+        if not isinstance(value, dict):
+            raise ValueError(f"{self.name} must be an object of name -> weight")
+        clean: dict[str, Decimal] = {}
+        for key, raw in value.items():
+            try:
+                weight = Decimal(str(raw))
+            except (InvalidOperation, ValueError):
+                raise ValueError(f"{self.name}[{key}] must be a number") from None
+            if not weight.is_finite() or not Decimal("0") <= weight <= Decimal("10"):
+                raise ValueError(f"{self.name}[{key}] must be between 0 and 10")
+            clean[str(key)] = weight
+        return clean
+
     def to_json(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: str(weight) for key, weight in value.items()}
         return str(value) if isinstance(value, Decimal) else value
 
 
@@ -91,6 +109,55 @@ PARAMETERS: dict[str, Parameter] = {
             "Orders below this notional are raised to it (and to the exchange minimum).",
             Decimal("0"),
             Decimal("1000000"),
+        ),
+        Parameter(
+            "signal_conflict_resolution",
+            "choice",
+            "strongest_wins",
+            "How opposing signals on one symbol are resolved: strongest_wins (the higher strength executes, the "
+            "weaker is rejected or superseded), first_come_first_served (the later one is rejected), "
+            "weighted_average (the strength-weighted vote decides buy, sell or hold, ±0.3 thresholds), "
+            "manual_review (the later one waits for an operator), accumulate (as strongest_wins for opposing "
+            "signals; same-direction signals add up to max_accumulations).",
+            choices=("strongest_wins", "first_come_first_served", "weighted_average", "manual_review", "accumulate"),
+        ),
+        Parameter(
+            "timeframe_conflict_resolution",
+            "choice",
+            "higher_timeframe_wins",
+            "Between opposing signals of different timeframes: higher_timeframe_wins, lower_timeframe_wins, or "
+            "weighted_average (strength is multiplied by timeframe_weights).",
+            choices=("higher_timeframe_wins", "lower_timeframe_wins", "weighted_average"),
+        ),
+        Parameter(
+            "strategy_weights",
+            "weights",
+            {},
+            "Weight per strategy name (0-10) in signal strength; a strategy not listed uses its own weight.",
+        ),
+        Parameter(
+            "timeframe_weights",
+            "weights",
+            {},
+            "Weight per timeframe (e.g. {\"1h\": 1.2}) used by timeframe_conflict_resolution=weighted_average; "
+            "unlisted timeframes weigh 1.",
+        ),
+        Parameter(
+            "position_mode",
+            "choice",
+            "one_way",
+            "one_way: a buy and a sell on one symbol are opposing signals. hedge: LONG and SHORT are separate "
+            "positions, so a buy and a sell are not a conflict.",
+            choices=("one_way", "hedge"),
+        ),
+        Parameter(
+            "max_accumulations",
+            "integer",
+            3,
+            "With signal_conflict_resolution=accumulate: how many active same-direction signals may add to a "
+            "position before further ones are rejected.",
+            Decimal("1"),
+            Decimal("100"),
         ),
         Parameter(
             "max_signal_age_seconds",

@@ -18,6 +18,7 @@ from risk_app.intent import SizingFailure, TradeIntent
 from risk_app.models import PositionSide
 from risk_app.services.portfolio import portfolio_equity, position_quantity
 from signals_app.models import Action, OrderType, Signal
+from signals_app.services.modes import size_factor
 
 SUPPORTED_ORDER_TYPES = {OrderType.MARKET}
 
@@ -34,10 +35,11 @@ def size_signal(*, signal: Signal, config: dict[str, Any]) -> TradeIntent | Sizi
     except Unprocessable as exc:
         return SizingFailure("no_price", exc.message)
 
-    if signal.action == Action.CLOSE:
+    action = signal.effective_action
+    if action == Action.CLOSE:
         return _close_intent(signal.symbol, price)
 
-    side = "BUY" if signal.action == Action.BUY else "SELL"
+    side = "BUY" if action == Action.BUY else "SELL"
     position_side = PositionSide.LONG if side == "BUY" else PositionSide.SHORT
     minimum = minimum_quantity(rules, price=price, market_order=True)
     if signal.quantity is not None and signal.quantity > 0:
@@ -65,9 +67,10 @@ def size_signal(*, signal: Signal, config: dict[str, Any]) -> TradeIntent | Sizi
 
 
 def _quantity_from_equity(signal: Signal, config: dict[str, Any], price: Decimal) -> Decimal:
-    """position_size_pct of equity, scaled by confidence, held within the USD floor and cap."""
+    """position_size_pct of equity, scaled by the processing mode's size factor
+    (confidence, halved for llm_reasoning), held within the USD floor and cap."""
     fraction = signal.position_size_pct if signal.position_size_pct is not None else config["position_size_pct"]
-    notional = portfolio_equity() * fraction * signal.confidence
+    notional = portfolio_equity() * fraction * size_factor(signal)
     notional = min(max(notional, config["min_position_size_usd"]), config["max_position_size_usd"])
     return notional / price
 

@@ -126,6 +126,17 @@ class Signal(models.Model):
     meta = models.JSONField(default=dict, blank=True)
     signal_timestamp = models.DateTimeField(help_text="When the strategy produced it (UTC)")
 
+    # Set by aggregation, for the record and for the stages after it.
+    effective_confidence = models.DecimalField(
+        max_digits=6, decimal_places=5, null=True, blank=True, help_text="Confidence after the processing mode"
+    )
+    strength_score = models.DecimalField(
+        max_digits=12, decimal_places=6, null=True, blank=True, help_text="Conflict strength (seed 000 formula)"
+    )
+    aggregated_action = models.CharField(
+        max_length=8, choices=Action.choices, blank=True, help_text="What weighted_average turned the action into"
+    )
+
     status = models.CharField(max_length=16, choices=SignalStatus.choices, default=SignalStatus.RECEIVED)
     status_reason = models.CharField(max_length=64, blank=True, help_text="Stable code for the last transition")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -140,7 +151,15 @@ class Signal(models.Model):
                 name="one_signal_per_idempotency_key",
             )
         ]
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["symbol", "status", "received_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.strategy_id} {self.action} {self.symbol}"
+
+    @property
+    def effective_action(self) -> str:
+        """The action that executes: weighted_average may have changed it."""
+        return self.aggregated_action or self.action

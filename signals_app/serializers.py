@@ -13,6 +13,7 @@ from rest_framework import serializers
 from petrosa.core.api import ExactModelSerializer, RoundedDecimalField
 
 from signals_app.models import Action, Mode, OrderType, Signal, Strength, TimeInForce
+from signals_app.services.modes import TIMEFRAMES
 
 SYMBOL_PATTERN = re.compile(r"^[A-Z0-9]{5,20}$")
 LIMIT_TYPES = {OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT_LIMIT, OrderType.CONDITIONAL_LIMIT}
@@ -70,7 +71,7 @@ class SignalInputSerializer(serializers.Serializer):
     confidence = RoundedDecimalField(**CONFIDENCE)
     strength = serializers.ChoiceField(choices=Strength.choices, default=Strength.MEDIUM)
     strategy_mode = serializers.ChoiceField(choices=Mode.choices, default=Mode.DETERMINISTIC)
-    timeframe = serializers.CharField(max_length=8, default="1h")
+    timeframe = serializers.ChoiceField(choices=TIMEFRAMES, default="1h")
     price = _positive()
     current_price = _positive()
     quantity = _positive()

@@ -40,7 +40,7 @@ def signal_execute(*, signal_id: int) -> Order | None:
 
 
 def _decide(signal: Signal) -> Order | None:
-    side_hint = "LONG" if signal.action == "buy" else "SHORT"
+    side_hint = "SHORT" if signal.effective_action == "sell" else "LONG"
     config = config_resolve(symbol=signal.symbol, side=side_hint)
     intent = size_signal(signal=signal, config=config)
     decision = risk_evaluate(signal=signal, intent=intent, config=config)

@@ -47,12 +47,12 @@ def _enabled(config: dict[str, Any], reduce_only: bool) -> Verdict:
 
 
 def _min_confidence(signal: Signal, config: dict[str, Any], reduce_only: bool) -> Verdict:
+    """Judged on the confidence after the processing mode (ml_light blends in model_confidence)."""
     threshold: Decimal = config["min_confidence_threshold"]
-    if reduce_only or signal.confidence >= threshold:
-        return Verdict("min_confidence", True, "ok", f"confidence {signal.confidence} >= {threshold}")
-    return Verdict(
-        "min_confidence", False, "confidence_below_threshold", f"confidence {signal.confidence} < {threshold}"
-    )
+    confidence = signal.effective_confidence if signal.effective_confidence is not None else signal.confidence
+    if reduce_only or confidence >= threshold:
+        return Verdict("min_confidence", True, "ok", f"confidence {confidence} >= {threshold}")
+    return Verdict("min_confidence", False, "confidence_below_threshold", f"confidence {confidence} < {threshold}")
 
 
 def _signal_age(signal: Signal, config: dict[str, Any], now: datetime, reduce_only: bool) -> Verdict:
