@@ -5,8 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from execution_app.services.orders import order_reconcile, order_submit, orders_cancel_for_signal
-from execution_app.services.pipeline import signal_execute
+from execution_app.services.orders import order_reconcile, order_submit
+from execution_app.services.pipeline import signal_execute, symbol_hand_on
 from execution_app.services.sweep import orders_requeue_stuck
 from signals_app.services.sweep import signals_requeue_stuck
 
@@ -18,17 +18,14 @@ def execute_signal(signal_id: int) -> None:
 
 @shared_task(name="execution.submit_order", acks_late=True)
 def submit_order(order_id: int) -> None:
-    order_submit(order_id=order_id)
+    order = order_submit(order_id=order_id)
+    symbol_hand_on(symbol=order.symbol)
 
 
 @shared_task(name="execution.reconcile_order", acks_late=True)
 def reconcile_order(order_id: int) -> None:
-    order_reconcile(order_id=order_id)
-
-
-@shared_task(name="execution.cancel_signal_orders", acks_late=True)
-def cancel_signal_orders(signal_id: int, reason: str) -> None:
-    orders_cancel_for_signal(signal_id=signal_id, reason=reason)
+    order = order_reconcile(order_id=order_id)
+    symbol_hand_on(symbol=order.symbol)
 
 
 @shared_task(name="petrosa.sweep_stuck_work")

@@ -104,16 +104,6 @@ def order_submit(*, order_id: int) -> Order:
     return order_record_result(order_id=order.pk, result=result, actor=exchange.name)
 
 
-def orders_cancel_for_signal(*, signal_id: int, reason: str, actor: str = "aggregation") -> int:
-    """Cancel a signal's orders that have not reached the exchange. Returns how many.
-    Orders already sent stay as they are: market orders fill at once, and what has
-    filled stays filled."""
-    cancelled = 0
-    for order in Order.objects.select_related("signal").filter(signal_id=signal_id, status=S.PENDING):
-        cancelled += order_transition(order=order, to=S.CANCELED, reason=reason, actor=actor)
-    return cancelled
-
-
 def order_reconcile(*, order_id: int) -> Order:
     """Resolve an order stuck in SUBMITTING or UNKNOWN by looking it up — never by resending."""
     order = Order.objects.select_related("signal").get(pk=order_id)

@@ -3,6 +3,13 @@
 size → risk gate → Order, in one transaction under the portfolio lock, so
 concurrent workers see each other's approved orders; then the exchange call,
 after commit and outside any lock.
+
+Per symbol, signals execute in arrival order and one at a time: a signal
+waits while an earlier signal of its symbol is still accepted or its order is
+still in flight, and whoever finishes hands the symbol to the next signal.
+So the position a `close` closes, or a limit a trade is judged against, is
+the same as if the signals had been processed one by one, on any number of
+workers.
 """
 
 from __future__ import annotations
@@ -10,9 +17,10 @@ from __future__ import annotations
 from django.db import transaction
 
 from configs_app.services import config_resolve
-from execution_app.models import Order
+from execution_app.models import Order, OrderStatus
 from execution_app.services.orders import client_order_id_for, order_submit
 from execution_app.sizing import size_signal
+from petrosa.core.handoff import enqueue_now
 from petrosa.core.locks import lock_for_transaction
 from risk_app.intent import TradeIntent
 from risk_app.services.gate import risk_evaluate
@@ -20,6 +28,8 @@ from signals_app.models import Signal, SignalStatus
 from signals_app.services.status import signal_transition
 
 PORTFOLIO_LOCK = "portfolio"
+EXECUTE_SIGNAL_TASK = "execution.execute_signal"
+IN_FLIGHT = (OrderStatus.PENDING, OrderStatus.SUBMITTING, OrderStatus.UNKNOWN)
 
 
 def signal_execute(*, signal_id: int) -> Order | None:
@@ -32,11 +42,31 @@ def signal_execute(*, signal_id: int) -> Order | None:
             return None
         if signal.status != SignalStatus.ACCEPTED:
             order = Order.objects.filter(signal=signal).order_by("id").first()
+        elif _waits_for_earlier_work(signal):
+            return None  # the earlier signal's completion hands the symbol on
         else:
             order = _decide(signal)
     if order is not None:
-        return order_submit(order_id=order.pk)
-    return None
+        order = order_submit(order_id=order.pk)
+    symbol_hand_on(symbol=signal.symbol)
+    return order
+
+
+def symbol_hand_on(*, symbol: str) -> None:
+    """Wake the oldest accepted signal of a symbol, if nothing is in flight."""
+    if Order.objects.filter(symbol=symbol, status__in=IN_FLIGHT).exists():
+        return
+    next_id = (
+        Signal.objects.filter(symbol=symbol, status=SignalStatus.ACCEPTED).order_by("id").values_list("id", flat=True)
+    ).first()
+    if next_id is not None:
+        enqueue_now(EXECUTE_SIGNAL_TASK, next_id)
+
+
+def _waits_for_earlier_work(signal: Signal) -> bool:
+    earlier_accepted = Signal.objects.filter(symbol=signal.symbol, status=SignalStatus.ACCEPTED, id__lt=signal.pk)
+    in_flight = Order.objects.filter(symbol=signal.symbol, status__in=IN_FLIGHT)
+    return earlier_accepted.exists() or in_flight.exists()
 
 
 def _decide(signal: Signal) -> Order | None:

@@ -26,7 +26,6 @@ from signals_app.services.modes import effective_confidence, signal_strength, ti
 from signals_app.services.status import signal_transition
 
 EXECUTE_SIGNAL_TASK = "execution.execute_signal"
-CANCEL_SIGNAL_ORDERS_TASK = "execution.cancel_signal_orders"
 ACTIVE_STATUSES = (SignalStatus.ACCEPTED, SignalStatus.ORDERED, SignalStatus.PENDING_REVIEW)
 ACTION_VALUE = {Action.BUY: 1, Action.SELL: -1, Action.HOLD: 0}
 WEIGHTED_THRESHOLD = Decimal("0.3")
@@ -139,14 +138,17 @@ def _rank(signal: Signal, other: Signal, config: dict[str, Any]) -> tuple[int, D
 
 
 def _supersede(loser: Signal, *, winner: Signal) -> None:
-    reason = f"superseded_by_signal_{winner.pk}"
-    # Re-read under a row lock: an execution worker may be ordering it right now.
+    """A loser still waiting for review is rejected. One already accepted or
+    ordered goes on: what it sends is a market order that fills at once, exactly
+    as if it had been processed before the winner arrived, which keeps the
+    outcome independent of worker timing. (Cancelling a loser's resting limit
+    orders comes with resting orders themselves.)"""
+    # Re-read under a row lock: a reviewer may be acting on it right now.
     loser = Signal.objects.select_for_update(of=("self",)).select_related("strategy").get(pk=loser.pk)
-    if loser.status in (SignalStatus.ACCEPTED, SignalStatus.PENDING_REVIEW):
-        signal_transition(signal=loser, to=SignalStatus.REJECTED, reason="superseded", data={"winner": winner.pk})
-        enqueue_on_commit(CANCEL_SIGNAL_ORDERS_TASK, loser.pk, reason)
-    else:  # ORDERED: what has filled stays filled; unfilled orders are cancelled
-        enqueue_on_commit(CANCEL_SIGNAL_ORDERS_TASK, loser.pk, reason)
+    if loser.status == SignalStatus.PENDING_REVIEW:
+        signal_transition(
+            signal=loser, to=SignalStatus.REJECTED, reason="superseded", data={"winner": winner.pk}
+        )
 
 
 def _weighted_average(signal: Signal, others: list[Signal]) -> None:

@@ -83,17 +83,31 @@ class TestStrongestWins:
         assert outcome(llm)[0] == SignalStatus.ORDERED
 
 
-class TestSupersedeBeforeExecution:
-    def test_the_winner_supersedes_an_accepted_loser_and_cancels_its_pending_order(
+class TestArrivalOrder:
+    def test_one_aggregation_call_decides_every_waiting_signal_in_arrival_order(
         self, trend: StrategyWithKey, reversion: StrategyWithKey
     ) -> None:
-        # No worker runs here: both signals wait as RECEIVED, then one aggregation
-        # call decides them in arrival order.
-        loser = send(trend, "buy", "0.6")
-        winner = send(reversion, "sell", "0.9")
+        # No worker runs here: both signals wait as RECEIVED, and deciding the
+        # later one decides the earlier one first.
+        first = send(trend, "buy", "0.6")
+        later = send(reversion, "sell", "0.9")
+        signal_aggregate(signal_id=later.pk)
+        assert outcome(first) == (SignalStatus.ACCEPTED, "no_conflict")
+        assert outcome(later) == (SignalStatus.ACCEPTED, "stronger_than_active_signals")
+
+    def test_a_stronger_signal_supersedes_one_waiting_for_review(
+        self, trend: StrategyWithKey, reversion: StrategyWithKey
+    ) -> None:
+        policy(signal_conflict_resolution="manual_review")
+        send(trend, "buy", "0.7")
+        parked = send(reversion, "sell", "0.7")
+        signal_aggregate(signal_id=parked.pk)
+        assert outcome(parked)[0] == SignalStatus.PENDING_REVIEW
+        policy(signal_conflict_resolution="strongest_wins")
+        winner = send(make_strategy("breakout_v1"), "buy", "0.9")
         signal_aggregate(signal_id=winner.pk)
-        assert outcome(loser) == (SignalStatus.REJECTED, "superseded")
-        assert outcome(winner) == (SignalStatus.ACCEPTED, "stronger_than_active_signals")
+        assert outcome(parked) == (SignalStatus.REJECTED, "superseded")
+        assert outcome(winner)[0] == SignalStatus.ACCEPTED
 
 
 @pytest.mark.usefixtures("eager_pipeline")
