@@ -160,6 +160,22 @@ PARAMETERS: dict[str, Parameter] = {
             Decimal("100"),
         ),
         Parameter(
+            "review_max_age_seconds",
+            "integer",
+            900,
+            "A signal waiting for manual review longer than this expires, and cannot be approved any more.",
+            Decimal("10"),
+            Decimal("86400"),
+        ),
+        Parameter(
+            "review_max_price_drift_pct",
+            "decimal",
+            Decimal("0.01"),
+            "Approval is refused when the price moved more than this fraction (0.01 = 1 %) since the signal.",
+            Decimal("0"),
+            Decimal("1"),
+        ),
+        Parameter(
             "max_signal_age_seconds",
             "integer",
             300,

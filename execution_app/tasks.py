@@ -8,6 +8,7 @@ from django.conf import settings
 from execution_app.services.orders import order_reconcile, order_submit
 from execution_app.services.pipeline import signal_execute, symbol_hand_on
 from execution_app.services.sweep import orders_requeue_stuck
+from signals_app.services.review import signals_expire_unreviewed
 from signals_app.services.sweep import signals_requeue_stuck
 
 
@@ -31,4 +32,5 @@ def reconcile_order(order_id: int) -> None:
 @shared_task(name="petrosa.sweep_stuck_work")
 def sweep_stuck_work() -> int:
     stale = settings.SWEEP_STALE_AFTER_SECONDS
+    signals_expire_unreviewed()
     return signals_requeue_stuck(older_than_seconds=stale) + orders_requeue_stuck(older_than_seconds=stale)

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from signals_app import admin_review  # noqa: F401 - registers the review queue
 from signals_app.models import Signal, Strategy
 from signals_app.services.strategies import strategy_rotate_key
 

@@ -144,6 +144,7 @@ class Signal(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        permissions = [("review_signal", "Can approve or reject signals waiting for manual review")]
         constraints = [
             models.UniqueConstraint(
                 fields=["strategy", "idempotency_key"],
@@ -163,3 +164,12 @@ class Signal(models.Model):
     def effective_action(self) -> str:
         """The action that executes: weighted_average may have changed it."""
         return self.aggregated_action or self.action
+
+
+class SignalReview(Signal):
+    """The manual-review queue: signals waiting for an operator."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "signal needing review"
+        verbose_name_plural = "signals needing review"
