@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone as dj_timezone
 from rest_framework import serializers
 
-from petrosa.core.api import ExactModelSerializer, RoundedDecimalField
+from petrosa.core.api import ExactModelSerializer, RoundedDecimalField, json_plain
 
 from signals_app.models import Action, Mode, OrderType, Signal, Strength, TimeInForce
 from signals_app.services.modes import TIMEFRAMES
@@ -103,6 +103,9 @@ class SignalInputSerializer(serializers.Serializer):
         return symbol
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for free_form in ("meta", "indicators", "model_features", "llm_alternatives"):
+            if attrs.get(free_form) is not None:
+                attrs[free_form] = json_plain(attrs[free_form])
         errors: dict[str, str] = {}
         order_type = attrs.get("order_type")
         entry = attrs.get("price") or attrs.get("current_price")

@@ -76,3 +76,16 @@ class RoundedDecimalField(serializers.DecimalField):
 
     def validate_precision(self, value: Decimal) -> Decimal:
         return value  # quantize() rounds to decimal_places right after
+
+
+def json_plain(value: Any) -> Any:
+    """Free-form JSON (meta, indicators, features) with its numbers as JSON numbers.
+    The parser reads every fraction as Decimal to keep prices exact; in free-form
+    data a number is just a number, and the database's JSON column wants it plain."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    if isinstance(value, dict):
+        return {key: json_plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_plain(item) for item in value]
+    return value

@@ -148,3 +148,16 @@ def test_prices_keep_every_digit(strategy_client: APIClient) -> None:
     assert response.status_code == 202, response.content
     assert Signal.objects.get().current_price == Decimal("0.123456789012")
     assert response.json()["current_price"] == "0.123456789012"
+
+
+@pytest.mark.django_db
+def test_numbers_inside_free_form_fields_are_stored(strategy_client: APIClient) -> None:
+    body = ('{"symbol": "ETHUSDT", "action": "buy", "confidence": 0.78, "strategy_mode": "ml_light", '
+            '"model_confidence": 0.82, "model_features": {"rsi": 65, "volume_ratio": 1.2}, '
+            '"meta": {"nested": [1.5, {"x": 2}]}, "indicators": {"ema": 3001.25}}')  # fmt: skip
+    response = strategy_client.post(URL, data=body, content_type="application/json")
+    assert response.status_code == 202, response.content
+    signal = Signal.objects.get()
+    assert signal.model_features == {"rsi": 65, "volume_ratio": 1.2}
+    assert signal.meta == {"nested": [1.5, {"x": 2}]}
+    assert signal.indicators == {"ema": 3001.25}
