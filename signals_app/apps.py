@@ -11,4 +11,4 @@ class SignalsAppConfig(AppConfig):
     def ready(self) -> None:
         # Register the Celery tasks in every process (web too), so stages can
         # hand work on by task name.
-        from signals_app import tasks  # noqa: F401
+        from signals_app import openapi, tasks  # noqa: F401

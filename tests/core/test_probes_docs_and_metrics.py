@@ -61,3 +61,9 @@ def test_dashboard_needs_a_login(client: Client) -> None:
     response = client.get("/dashboard/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_openapi_schema_declares_the_strategy_key_scheme(client: Client) -> None:
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert schema["components"]["securitySchemes"]["strategyKey"]["scheme"] == "bearer"
+    assert {"strategyKey": []} in schema["paths"]["/api/v1/signals"]["post"]["security"]
