@@ -199,7 +199,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- NATS (optional signal bus) ---------------------------------------------
 
-NATS_URL = os.environ.get("NATS_URL", "")  # empty: NATS intake is off
+NATS_URL = os.environ.get("NATS_URL", "")  # empty: consume_signals uses nats://127.0.0.1:4222
 NATS_STREAM = os.environ.get("PETROSA_NATS_STREAM", "SIGNALS")
 NATS_SIGNAL_SUBJECTS = env_list("PETROSA_NATS_SIGNAL_SUBJECTS", "signals.trading,signals.trading.>")
 NATS_DURABLE = os.environ.get("PETROSA_NATS_DURABLE", "petrosa-intake")
