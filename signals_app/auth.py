@@ -8,8 +8,8 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from signals_app.keys import key_matches, key_prefix_of
 from signals_app.models import Strategy
+from signals_app.selectors import strategy_for_key
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,8 @@ class StrategyKeyAuthentication(BaseAuthentication):
         presented = self._presented_key(request)
         if presented is None:
             return None  # let session/token auth try
-        prefix = key_prefix_of(presented)
-        strategy = Strategy.objects.filter(key_prefix=prefix).first() if prefix else None
-        if strategy is None or not key_matches(presented, strategy.key_hash):
+        strategy = strategy_for_key(presented)
+        if strategy is None:
             raise AuthenticationFailed("Invalid API key.")
         if not strategy.is_active:
             raise AuthenticationFailed(f"Strategy {strategy.name} is inactive; an operator must activate it.")

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from signals_app.keys import key_matches, key_prefix_of
 from signals_app.models import FINAL_SIGNAL_STATUSES, Action, Signal, SignalStatus, Strategy
 
 
@@ -89,3 +90,14 @@ def signal_summary(*, strategy_id: int | None, since: datetime, until: datetime 
         by_symbol=dict(sorted(by_symbol.items())),
         by_strategy=dict(sorted(by_strategy.items())),
     )
+
+
+def strategy_for_key(presented: str) -> Strategy | None:
+    """The strategy a presented API key belongs to, or None. An index lookup by
+    the key's prefix, then a constant-time hash compare. Active or not: callers
+    refuse inactive strategies with their own message."""
+    prefix = key_prefix_of(presented)
+    strategy = Strategy.objects.filter(key_prefix=prefix).first() if prefix else None
+    if strategy is None or not key_matches(presented, strategy.key_hash):
+        return None
+    return strategy

@@ -24,7 +24,7 @@ from django.conf import settings
 
 from petrosa.core.audit import audit_record
 from petrosa.core.errors import DomainError
-from signals_app.keys import key_matches, key_prefix_of
+from signals_app.selectors import strategy_for_key
 from signals_app.models import Source, Strategy
 from signals_app.serializers import SignalInputSerializer
 from signals_app.services.intake import signal_intake
@@ -180,10 +180,8 @@ def _presented_key(message: NatsMessage) -> str | None:
 
 
 def _strategy_for_key(presented: str) -> Strategy:
-    # The same check as StrategyKeyAuthentication: index lookup by prefix, constant-time hash compare.
-    prefix = key_prefix_of(presented)
-    strategy = Strategy.objects.filter(key_prefix=prefix).first() if prefix else None
-    if strategy is None or not key_matches(presented, strategy.key_hash):
+    strategy = strategy_for_key(presented)  # the same check as the HTTP authentication
+    if strategy is None:
         raise DomainError("Invalid API key.", code="authentication_failed")
     return _active(strategy)
 
