@@ -10,6 +10,7 @@ from execution_app.services.pipeline import signal_execute, symbol_hand_on
 from execution_app.services.sweep import orders_requeue_stuck
 from signals_app.services.review import signals_expire_unreviewed
 from signals_app.services.sweep import signals_requeue_stuck
+from signals_app.signing import signature_nonces_prune
 
 
 @shared_task(name="execution.execute_signal", acks_late=True)
@@ -33,4 +34,5 @@ def reconcile_order(order_id: int) -> None:
 def sweep_stuck_work() -> int:
     stale = settings.SWEEP_STALE_AFTER_SECONDS
     signals_expire_unreviewed()
+    signature_nonces_prune()
     return signals_requeue_stuck(older_than_seconds=stale) + orders_requeue_stuck(older_than_seconds=stale)

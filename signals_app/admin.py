@@ -11,10 +11,10 @@ from signals_app.services.strategies import strategy_rotate_key
 
 @admin.register(Strategy)
 class StrategyAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_active", "weight", "key_prefix", "key_rotated_at", "created_at")
+    list_display = ("name", "is_active", "weight", "require_signature", "key_prefix", "key_rotated_at", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "description")
-    readonly_fields = ("key_prefix", "key_rotated_at", "created_at")
+    readonly_fields = ("key_prefix", "key_rotated_at", "require_signature", "created_at")
     actions = ["rotate_key"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 
 from signals_app.models import Strategy
 from signals_app.selectors import strategy_for_key
+from signals_app.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_verify
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,15 @@ class StrategyKeyAuthentication(BaseAuthentication):
             raise AuthenticationFailed("Invalid API key.")
         if not strategy.is_active:
             raise AuthenticationFailed(f"Strategy {strategy.name} is inactive; an operator must activate it.")
+        if strategy.require_signature:
+            signature_verify(
+                strategy=strategy,
+                timestamp=request.headers.get(TIMESTAMP_HEADER),
+                signature=request.headers.get(SIGNATURE_HEADER),
+                method=request.method or "",
+                path=request.path,
+                body=request._request.body,
+            )
         return StrategyPrincipal(strategy=strategy), strategy
 
     def authenticate_header(self, request: Request) -> str:

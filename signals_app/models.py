@@ -19,6 +19,10 @@ class Strategy(models.Model):
     key_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
     weight = models.DecimalField(max_digits=8, decimal_places=4, default=Decimal("1"))
     is_active = models.BooleanField(default=True)
+    # HMAC signing needs the secret itself on our side (a hash cannot verify an
+    # HMAC); it is generated here, shown once, and never rendered by the admin.
+    signing_secret = models.CharField(max_length=64, blank=True, editable=False)
+    require_signature = models.BooleanField(default=False, help_text="Refuse requests without a valid HMAC signature")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -27,6 +31,18 @@ class Strategy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SignatureNonce(models.Model):
+    """Signatures already used, so a captured request cannot be replayed.
+    Rows older than the timestamp tolerance can go: such a replay fails as stale."""
+
+    signature = models.CharField(max_length=64, unique=True)
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.signature[:12]
 
 
 class Action(models.TextChoices):

@@ -9,6 +9,7 @@ from petrosa.core.audit import audit_record
 from petrosa.core.errors import Conflict
 from signals_app.keys import key_issue
 from signals_app.models import Strategy
+from signals_app.signing import signing_secret_issue
 
 
 @transaction.atomic
@@ -34,3 +35,18 @@ def strategy_rotate_key(*, strategy: Strategy, actor: str) -> str:
     strategy.key_prefix, strategy.key_hash = issued.prefix, issued.digest
     audit_record(kind="strategy.key_rotated", entity_type="strategy", entity_id=strategy.pk, actor=actor)
     return issued.plaintext
+
+
+@transaction.atomic
+def strategy_set_signing(*, strategy: Strategy, required: bool, actor: str) -> str | None:
+    """Turn request signing on (returns a fresh secret, shown once) or off."""
+    secret = signing_secret_issue() if required else ""
+    Strategy.objects.filter(pk=strategy.pk).update(signing_secret=secret, require_signature=required)
+    strategy.signing_secret, strategy.require_signature = secret, required
+    audit_record(
+        kind="strategy.signing_enabled" if required else "strategy.signing_disabled",
+        entity_type="strategy",
+        entity_id=strategy.pk,
+        actor=actor,
+    )
+    return secret or None
