@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/petrosa
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) PETROSA_TRADING_MODE=paper DB_CONN_MAX_AGE=0
 
-.PHONY: install run test pytest lint-imports migrations-check worker beat consumer clean
+.PHONY: install run test pytest lint-imports migrations-check worker beat consumer bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ beat: install
 ## NATS JetStream signal intake (needs a nats-server; see README)
 consumer: install
 	$(PY) manage.py consume_signals
+
+## make bench: intake throughput against a one-INSERT DRF baseline, same run, same machine
+bench: install
+	bash deploy/dev/ensure_services.sh
+	$(PY) -m bench.intake --seconds 15
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -120,9 +120,18 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
-    )}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
+        # Under ASGI each request's sync code runs in a fresh thread, so persistent
+        # per-thread connections pile up until PostgreSQL refuses more. A psycopg
+        # pool per process bounds them instead.
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {"min_size": 1, "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "8")), "timeout": 10}
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {

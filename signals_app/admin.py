@@ -5,7 +5,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from signals_app import admin_review  # noqa: F401 - registers the review queue
-from signals_app.models import Signal, Strategy
+from petrosa.core.admin import ReadOnlyModelAdmin
+from signals_app.models import SignatureNonce, Signal, Strategy
 from signals_app.services.strategies import strategy_rotate_key
 
 
@@ -43,3 +44,11 @@ class SignalAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Signal | None = None) -> bool:
         return False
+
+
+@admin.register(SignatureNonce)
+class SignatureNonceAdmin(ReadOnlyModelAdmin):
+    """Signed requests already used (kept for twice the ±300 s tolerance)."""
+
+    list_display = ("signature", "strategy", "created_at")
+    list_filter = ("strategy",)
