@@ -29,21 +29,12 @@ class StrategyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signal)
-class SignalAdmin(admin.ModelAdmin):
+class SignalAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "strategy", "symbol", "action", "confidence", "status", "status_reason", "received_at")
     list_filter = ("status", "action", "strategy_mode", "source", "strategy")
     search_fields = ("symbol", "idempotency_key", "correlation_id")
     date_hierarchy = "received_at"
     list_select_related = ("strategy",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Signal | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Signal | None = None) -> bool:
-        return False
 
 
 @admin.register(SignatureNonce)

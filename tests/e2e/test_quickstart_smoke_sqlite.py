@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from tests.e2e.processes import REPO, Process, free_port, port_open, wait_for
+from tests.e2e.processes import REPO, start_web
 
 FEE_RATE = Decimal("0.001")  # settings.PAPER_TAKER_FEE_RATE default
 OPERATOR_RE = re.compile(r"^operator login: (?P<user>\S+) / (?P<password>\S+)$", re.MULTILINE)
@@ -64,15 +64,6 @@ def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     return result.stdout
 
 
-def start_serve(env: dict[str, str]) -> tuple[Process, str]:
-    port = free_port()
-    web = Process("quickstart-web", [sys.executable, "manage.py", "serve", "--port", str(port)], env)
-    wait_for(lambda: port_open(port) or web.proc.poll() is not None, timeout=60, what="manage.py serve")
-    if web.proc.poll() is not None:
-        raise RuntimeError(f"manage.py serve exited with {web.proc.returncode}:\n{web.output()[-4000:]}")
-    return web, f"http://127.0.0.1:{port}"
-
-
 def test_quickstart_http_to_fill_and_dashboard_login(tmp_path: Path) -> None:
     env = embedded_env(tmp_path)
     assert not Path(env["SQLITE_PATH"]).exists()
@@ -85,7 +76,7 @@ def test_quickstart_http_to_fill_and_dashboard_login(tmp_path: Path) -> None:
     assert operator and api_key, f"seed_demo output lacks the operator login or the API key:\n{seeded}"
     username, password, key = operator["user"], operator["password"], api_key["key"]
 
-    web, base = start_serve(env)
+    web, base = start_web(env)
     context = ""
     try:
         context = "signal flow"
