@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone as dj_timezone
 from rest_framework import serializers
 
-from petrosa.core.api import ExactModelSerializer, RoundedDecimalField, json_plain
+from petrosa.core.api import ExactModelSerializer, PrebuiltFieldsMixin, RoundedDecimalField, json_plain
 
 from signals_app.models import Action, Mode, OrderType, Signal, Strength, TimeInForce
 from signals_app.services.modes import TIMEFRAMES
@@ -63,7 +63,7 @@ class SignalTimestampField(serializers.Field):
         return value.isoformat()
 
 
-class SignalInputSerializer(serializers.Serializer):
+class SignalInputSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     strategy_id = serializers.SlugField(max_length=64, required=False)
     signal_id = serializers.CharField(max_length=255, required=False, allow_blank=False)
     symbol = serializers.CharField(max_length=20)
@@ -146,7 +146,7 @@ class SignalInputSerializer(serializers.Serializer):
         return attrs
 
 
-class SignalOutputSerializer(ExactModelSerializer):
+class SignalOutputSerializer(PrebuiltFieldsMixin, ExactModelSerializer):
     strategy_id = serializers.CharField(source="strategy.name")
     timestamp = serializers.DateTimeField(source="signal_timestamp")
 
