@@ -4,28 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='TradingConfig',
+            name="TradingConfig",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('global', 'Global'), ('symbol', 'Symbol'), ('symbol_side', 'Symbol and side')], default='global', max_length=16)),
-                ('symbol', models.CharField(blank=True, default='', max_length=20)),
-                ('side', models.CharField(blank=True, choices=[('LONG', 'Long'), ('SHORT', 'Short')], default='', max_length=5)),
-                ('parameters', models.JSONField(blank=True, default=dict)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_by', models.CharField(default='system', max_length=128)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("global", "Global"), ("symbol", "Symbol"), ("symbol_side", "Symbol and side")],
+                        default="global",
+                        max_length=16,
+                    ),
+                ),
+                ("symbol", models.CharField(blank=True, default="", max_length=20)),
+                (
+                    "side",
+                    models.CharField(
+                        blank=True, choices=[("LONG", "Long"), ("SHORT", "Short")], default="", max_length=5
+                    ),
+                ),
+                ("parameters", models.JSONField(blank=True, default=dict)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_by", models.CharField(default="system", max_length=128)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['scope', 'symbol', 'side'],
-                'constraints': [models.UniqueConstraint(fields=('scope', 'symbol', 'side'), name='one_config_per_scope'), models.CheckConstraint(condition=models.Q(models.Q(('scope', 'global'), ('side', ''), ('symbol', '')), models.Q(('scope', 'symbol'), ('side', ''), models.Q(('symbol', ''), _negated=True)), models.Q(('scope', 'symbol_side'), models.Q(('symbol', ''), _negated=True), models.Q(('side', ''), _negated=True)), _connector='OR'), name='config_scope_matches_keys')],
+                "ordering": ["scope", "symbol", "side"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("scope", "symbol", "side"), name="one_config_per_scope"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("scope", "global"), ("side", ""), ("symbol", "")),
+                            models.Q(("scope", "symbol"), ("side", ""), models.Q(("symbol", ""), _negated=True)),
+                            models.Q(
+                                ("scope", "symbol_side"),
+                                models.Q(("symbol", ""), _negated=True),
+                                models.Q(("side", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="config_scope_matches_keys",
+                    ),
+                ],
             },
         ),
     ]

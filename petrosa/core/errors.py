@@ -119,7 +119,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         else:
             fields = {"non_field_errors": _messages(detail)}
         first = next(iter(fields.items()))
-        message = f"{first[0]}: {first[1][0]}" if first[1] else "Invalid input."
+        message = f"{first[0]}: {_first_message(first[1])}" if first[1] else "Invalid input."
         set_rollback()
         return Response(error_body(code, message, fields), status=exc.status_code, headers=headers)
     set_rollback()
@@ -134,3 +134,11 @@ def _messages(value: Any) -> Any:
             return [str(item) for item in value]
         return [_messages(item) for item in value]
     return [str(value)]
+
+
+def _first_message(value: Any) -> str:
+    """The first message of a nested error structure: ListField and DictField
+    errors come keyed by index or key ({1: ["..."]}), not as a flat list."""
+    while isinstance(value, (dict, list)) and value:
+        value = next(iter(value.values())) if isinstance(value, dict) else value[0]
+    return str(value)

@@ -54,7 +54,7 @@ def signal_review_approve(*, signal_id: int, reviewer: str, reason: str = "") ->
     reference = signal.current_price or signal.price
     if reference:
         drift = abs(price_latest(signal.symbol) - reference) / reference
-        limit = config["review_max_price_drift_pct"]
+        limit = config["review_max_price_drift_pct"] / 100  # config percents are 0-100
         if drift > limit:
             message = f"The price moved {drift:.4%} since the signal (limit {limit:.4%}); reject it instead."
             return ReviewOutcome(signal, False, "price_moved", message)
