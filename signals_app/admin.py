@@ -5,6 +5,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from signals_app import admin_review  # noqa: F401 - registers the review queue
+from signals_app import admin_engine  # noqa: F401 - registers the built-in strategies
+from signals_app import admin_ideas  # noqa: F401 - registers the AI trade idea queue
 from petrosa.core.admin import ReadOnlyModelAdmin
 from signals_app.models import SignatureNonce, Signal, Strategy
 from signals_app.services.strategies import strategy_rotate_key

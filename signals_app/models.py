@@ -189,3 +189,9 @@ class SignalReview(Signal):
         proxy = True
         verbose_name = "signal needing review"
         verbose_name_plural = "signals needing review"
+
+
+# AI trade ideas live in their own module; imported here so Django finds the model.
+from signals_app.models_ideas import TradeIdea  # noqa: E402, F401
+# Built-in strategies' config and state live with their engine; imported here so Django finds them.
+from signals_app.engine.models import BuiltinStrategy, BuiltinStrategyState  # noqa: E402, F401

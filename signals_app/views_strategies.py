@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from petrosa.core.api import ExactModelSerializer, query_int
 from petrosa.core.errors import Forbidden
 from signals_app.auth import strategy_of
+from signals_app.engine.selectors import builtin_summary, strategies_with_builtin, strategy_builtin
 from signals_app.models import SignalStatus, Strategy
 from signals_app.selectors import (
     signal_summary,
@@ -81,14 +82,42 @@ class SignalCountsSerializer(serializers.Serializer):
         return {name: serializers.IntegerField() for name in (*SignalStatus.values, "total")}
 
 
+class BuiltinStateSerializer(serializers.Serializer):
+    symbol = serializers.CharField()
+    last_tick_at = serializers.DateTimeField(allow_null=True)
+    indicators = serializers.DictField(child=serializers.CharField())
+    last_signal_action = serializers.CharField(allow_null=True)
+    last_signal_at = serializers.DateTimeField(allow_null=True)
+    last_signal_id = serializers.IntegerField(allow_null=True)
+
+
+class BuiltinSummarySerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="ma_crossover or rsi_reversion")
+    label = serializers.CharField()
+    symbols = serializers.ListField(child=serializers.CharField())
+    timeframe = serializers.CharField()
+    parameters = serializers.DictField(help_text="Integers, and decimals as strings")
+    state = BuiltinStateSerializer(many=True, help_text="Per symbol, as of the last tick")
+
+
 class StrategyOutputSerializer(ExactModelSerializer):
     signal_counts = serializers.SerializerMethodField()
+    kind = serializers.SerializerMethodField(help_text="builtin (runs inside Petrosa) or external (sends signals)")
+    builtin = serializers.SerializerMethodField(help_text="A built-in strategy's config and state; null if external")
 
     class Meta:
         model = Strategy
-        fields = ["name", "description", "is_active", "weight", "key_prefix", "created_at", "key_rotated_at",
-                  "signal_counts"]  # fmt: skip
+        fields = ["name", "description", "kind", "is_active", "weight", "key_prefix", "created_at", "key_rotated_at",
+                  "signal_counts", "builtin"]  # fmt: skip
         read_only_fields = fields
+
+    def get_kind(self, strategy: Strategy) -> str:
+        return "builtin" if strategy_builtin(strategy) else "external"
+
+    @extend_schema_field(BuiltinSummarySerializer(allow_null=True))
+    def get_builtin(self, strategy: Strategy) -> dict[str, Any] | None:
+        builtin = strategy_builtin(strategy)
+        return BuiltinSummarySerializer(builtin_summary(builtin)).data if builtin else None
 
     @extend_schema_field(SignalCountsSerializer)
     def get_signal_counts(self, strategy: Strategy) -> dict[str, int]:
@@ -142,7 +171,7 @@ class SignalSummarySerializer(serializers.Serializer):
 @api_view(["GET"])
 @permission_classes(READ_PERMISSIONS)
 def strategies_collection(request: Request) -> Response:
-    strategies = strategies_with_signal_counts(strategy_id=_own_strategy_id(request))
+    strategies = strategies_with_builtin(strategies_with_signal_counts(strategy_id=_own_strategy_id(request)))
     return Response(StrategyOutputSerializer(strategies, many=True).data)
 
 
@@ -246,7 +275,7 @@ def _validated(serializer_class: Callable[..., serializers.Serializer], request:
 
 
 def _change_response(change: StrategyChange) -> Response:
-    strategy = strategies_with_signal_counts(strategy_id=change.strategy.pk).get()
+    strategy = strategies_with_builtin(strategies_with_signal_counts(strategy_id=change.strategy.pk)).get()
     event = change.audit_event
     detail = {
         "kind": event.kind,

@@ -1,7 +1,8 @@
-"""Models every layer shares: the audit trail and the last market price."""
+"""Models every layer shares: the audit trail, the last market price and user API tokens."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -38,3 +39,45 @@ class MarketPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.symbol} {self.price}"
+
+
+class UserToken(models.Model):
+    """An API token for a person's scripts or agents (not a strategy): it acts
+    as its user, with that user's permissions. Only a sha256 digest is stored;
+    the plaintext is shown once (petrosa.core.user_tokens)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=64, blank=True, help_text="What the token is for, e.g. llm-config-agent")
+    prefix = models.CharField(max_length=16, unique=True, editable=False, help_text="Public part, for lookup")
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.name or self.prefix}"
+
+
+class AuditSeal(models.Model):
+    """One link of the hash chain over the audit trail (petrosa.core.audit_chain).
+
+    Seals are written by a single sealer in chain order, after the events commit,
+    so audit writes never contend on the chain. No foreign key on purpose: a
+    seal must outlive a deleted event, so that the deletion shows up in
+    ``manage.py verify_audit``. Append-only like the events (migration 0005).
+    """
+
+    seq = models.BigIntegerField(primary_key=True, help_text="Position in the chain, from 1")
+    event_id = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"seal {self.seq}: event {self.event_id}"

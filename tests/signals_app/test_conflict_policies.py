@@ -138,7 +138,7 @@ class TestOtherPolicies:
         send(trend, "buy", "0.6")
         later = send(reversion, "sell", "0.9", strength="strong")  # (0.6 - 1.35) / 1.95 = -0.385
         assert outcome(later)[0] == SignalStatus.ORDERED
-        assert Order.objects.get(signal=later).side == "SELL"
+        assert Order.objects.get(signal=later, role="entry").side == "SELL"
 
     def test_weighted_average_can_turn_a_sell_into_a_buy(
         self, trend: StrategyWithKey, reversion: StrategyWithKey
@@ -148,7 +148,7 @@ class TestOtherPolicies:
         later = send(reversion, "sell", "0.7")  # (1.8 - 0.7) / 2.5 = 0.44 > 0.3: buy
         later.refresh_from_db()
         assert (later.action, later.aggregated_action) == ("sell", "buy")
-        assert Order.objects.get(signal=later).side == "BUY"
+        assert Order.objects.get(signal=later, role="entry").side == "BUY"
 
     def test_accumulate_caps_same_direction_signals(self, trend: StrategyWithKey, reversion: StrategyWithKey) -> None:
         policy(signal_conflict_resolution="accumulate", max_accumulations=2)

@@ -76,7 +76,7 @@ def test_approval_sends_the_signal_through_the_risk_gate(parked: tuple[Signal, S
     second.refresh_from_db()
     assert second.status == SignalStatus.ORDERED
     assert second.risk_decision.approved
-    assert Order.objects.get(signal=second).side == "SELL"
+    assert Order.objects.get(signal=second, role="entry").side == "SELL"
     event = AuditEvent.objects.get(entity_id=str(second.pk), kind="signal.accepted")
     assert event.actor == "user:rita" and event.data["note"] == "trend broke"
 

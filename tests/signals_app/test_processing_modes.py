@@ -13,6 +13,14 @@ from signals_app.models import Signal
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_pipeline", "prices")]
 
 
+@pytest.fixture(autouse=True)
+def _unleveraged(transactional_db: object) -> None:
+    # Futures sizing multiplies by leverage (default 10); these tests measure the mode's factor alone.
+    from configs_app.services import config_set_global
+
+    config_set_global(parameters={"leverage": 1}, changed_by="test", reason="measure the mode factor alone")
+
+
 def post(client: APIClient, **payload: object) -> Signal:
     response = client.post("/api/v1/signals", data={"symbol": "BTCUSDT", "action": "buy", **payload}, format="json")
     assert response.status_code == 202, response.content
@@ -23,7 +31,7 @@ def post(client: APIClient, **payload: object) -> Signal:
 def test_deterministic_sizes_by_confidence(strategy_client: APIClient) -> None:
     signal = post(strategy_client, confidence=0.8)
     # 100000 × 0.02 × 0.8 = 1600 USDT / 50000 = 0.032
-    assert Order.objects.get(signal=signal).quantity == Decimal("0.032")
+    assert Order.objects.get(signal=signal, role="entry").quantity == Decimal("0.032")
     assert signal.effective_confidence == Decimal("0.8")
 
 
@@ -35,7 +43,7 @@ def test_ml_light_blends_model_confidence_into_the_threshold_and_the_size(strate
     assert signal.effective_confidence == Decimal("0.7")
     assert signal.risk_decision.approved
     # 100000 × 0.02 × 0.7 = 1400 / 50000 = 0.028
-    assert Order.objects.get(signal=signal).quantity == Decimal("0.028")
+    assert Order.objects.get(signal=signal, role="entry").quantity == Decimal("0.028")
     assert signal.model_features == features
 
 
@@ -51,7 +59,7 @@ def test_llm_reasoning_is_sized_conservatively_and_keeps_its_alternatives(strate
     signal = post(strategy_client, confidence=0.8, strategy_mode="llm_reasoning",
                   llm_reasoning="Strong momentum with volume confirmation.", llm_alternatives=alternatives)  # fmt: skip
     # 100000 × 0.02 × 0.8 × 0.5 = 800 / 50000 = 0.016
-    assert Order.objects.get(signal=signal).quantity == Decimal("0.016")
+    assert Order.objects.get(signal=signal, role="entry").quantity == Decimal("0.016")
     assert signal.llm_alternatives == alternatives
 
 

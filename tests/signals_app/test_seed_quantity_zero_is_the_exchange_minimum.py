@@ -33,7 +33,7 @@ def test_quantity_zero_is_filled_at_the_exchange_minimum(
     assert (signal.status, signal.status_reason) == (SignalStatus.ORDERED, "risk_approved")
     rules = symbol_rules("BTCUSDT", market=settings.EXCHANGE_MARKET)
     expected = minimum_quantity(rules, price=prices["BTCUSDT"], market_order=True)
-    order = Order.objects.get(signal=signal)
+    order = Order.objects.get(signal=signal, role="entry")
     assert expected > 0
     assert order.quantity == expected
     assert order.status == OrderStatus.FILLED
