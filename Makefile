@@ -20,6 +20,8 @@ $(VENV)/.installed: requirements.txt
 install: $(VENV)/.installed
 
 ## make run: migrate, create demo data (prints the logins), serve on http://$(HOST):$(PORT)
+## The demo is on: prices tick and two built-in strategies trade by themselves. `PETROSA_DEMO=false make run` turns it off.
+run: export PETROSA_DEMO ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

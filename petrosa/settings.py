@@ -8,11 +8,14 @@ instead of running quietly in a dangerous shape.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from petrosa.core.logging import logging_config
+from petrosa.core.metrics.multiproc import multiproc_dir_configure
+from petrosa.core.version import __version__
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -85,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "petrosa.core.logging.CorrelationIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,7 +165,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            # redis-py 8 reads with a 5 s socket timeout by default, the same as
+            # channels-redis's blocking pop: an idle websocket then died after 5 s.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2}],
+                "capacity": 1000,
+                "expiry": 30,
+            },
         }
     }
 else:
@@ -204,6 +214,10 @@ SWEEP_INTERVAL_SECONDS = float(os.environ.get("PETROSA_SWEEP_INTERVAL_SECONDS", 
 SWEEP_STALE_AFTER_SECONDS = float(os.environ.get("PETROSA_SWEEP_STALE_AFTER_SECONDS", "15"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-work": {"task": "petrosa.sweep_stuck_work", "schedule": SWEEP_INTERVAL_SECONDS},
+    "seal-audit": {"task": "petrosa.seal_audit", "schedule": 5.0, "options": {"expires": 30.0}},
+    "expire-trade-ideas": {"task": "signals.expire_trade_ideas", "schedule": 60.0},
+    # Opens the UTC day within seconds of midnight and trips the daily-loss breaker on unrealized losses.
+    "risk-breaker-watch": {"task": "risk.breaker_watch", "schedule": 10.0, "options": {"expires": 10.0}},
 }
 
 # --- NATS (optional signal bus) ---------------------------------------------
@@ -240,6 +254,90 @@ CLIENT_ORDER_PREFIX = os.environ.get("PETROSA_CLIENT_ORDER_PREFIX", "pt")
 PAPER_TAKER_FEE_RATE = os.environ.get("PETROSA_PAPER_TAKER_FEE_RATE", "0.001")
 PAPER_MAKER_FEE_RATE = os.environ.get("PETROSA_PAPER_MAKER_FEE_RATE", "0.001")
 PAPER_STARTING_EQUITY = os.environ.get("PETROSA_PAPER_STARTING_EQUITY", "100000")
+# Orders: a claimed order whose result was never recorded is looked up by client
+# order id after this long; the watcher (held orders, live-order sync, missed
+# follow-ups) runs this often; an entry whose protective leg cannot be placed
+# after max_retries is closed at market when FLATTEN_UNPROTECTED is on.
+ORDER_RECONCILE_AFTER_SECONDS = float(os.environ.get("PETROSA_ORDER_RECONCILE_AFTER_SECONDS", "30"))
+ORDER_WATCH_INTERVAL_SECONDS = float(os.environ.get("PETROSA_ORDER_WATCH_INTERVAL_SECONDS", "2"))
+FLATTEN_UNPROTECTED_POSITIONS = env_bool("PETROSA_FLATTEN_UNPROTECTED", False)
+CELERY_BEAT_SCHEDULE["watch-orders"] = {
+    "task": "execution.watch_orders",
+    "schedule": ORDER_WATCH_INTERVAL_SECONDS,
+    "options": {"expires": max(5.0, 2 * ORDER_WATCH_INTERVAL_SECONDS)},
+}
+# The paper exchange's synthetic book: level 0 at the last price, then one level
+# every SPACING_BPS away on each side, each holding LEVEL_NOTIONAL of quote.
+# Bigger orders walk more levels, so slippage grows with size.
+PAPER_BOOK_LEVELS = int(os.environ.get("PETROSA_PAPER_BOOK_LEVELS", "20"))
+PAPER_BOOK_LEVEL_SPACING_BPS = os.environ.get("PETROSA_PAPER_BOOK_LEVEL_SPACING_BPS", "2")
+PAPER_BOOK_LEVEL_NOTIONAL = os.environ.get("PETROSA_PAPER_BOOK_LEVEL_NOTIONAL", "50000")
+
+# --- Binance adapter and the Binance-compatible paper exchange server --------
+# BINANCE_BASE_URL (above) / BINANCE_FUTURES_BASE_URL: scheme + host that replaces
+# api.binance.com / fapi.binance.com (testnet and live), e.g. the paper exchange server.
+BINANCE_FUTURES_BASE_URL = os.environ.get("BINANCE_FUTURES_BASE_URL", "")
+BINANCE_TIMEOUT_SECONDS = float(os.environ.get("PETROSA_BINANCE_TIMEOUT_SECONDS", "10"))
+# A Retry-After longer than this is not waited out inside a worker: the order is refused instead.
+BINANCE_MAX_BACKOFF_SECONDS = float(os.environ.get("PETROSA_BINANCE_MAX_BACKOFF_SECONDS", "10"))
+PAPER_EXCHANGE_API_KEY = os.environ.get("PETROSA_PAPER_EXCHANGE_API_KEY", "paper-api-key")
+PAPER_EXCHANGE_API_SECRET = os.environ.get("PETROSA_PAPER_EXCHANGE_API_SECRET", "paper-api-secret")
+PAPER_EXCHANGE_SPOT_WEIGHT_LIMIT = int(os.environ.get("PETROSA_PAPER_EXCHANGE_SPOT_WEIGHT_LIMIT", "6000"))
+PAPER_EXCHANGE_FUTURES_WEIGHT_LIMIT = int(os.environ.get("PETROSA_PAPER_EXCHANGE_FUTURES_WEIGHT_LIMIT", "2400"))
+# TEST-ONLY: the server's /_paper/ fault-injection endpoints (execution_app/paper_server/faults.py).
+PAPER_EXCHANGE_FAULTS = env_bool("PETROSA_PAPER_EXCHANGE_FAULTS", False)
+if PRODUCTION and PAPER_EXCHANGE_FAULTS:
+    raise ImproperlyConfigured("PETROSA_PAPER_EXCHANGE_FAULTS is a test-only hook; it is refused in production")
+# Reconciliation with the exchange (testnet/live): before the first trade of a process, then on this schedule.
+RECONCILE_INTERVAL_SECONDS = float(os.environ.get("PETROSA_RECONCILE_INTERVAL_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE["reconcile-exchange"] = {
+    "task": "execution.reconcile_exchange",
+    "schedule": RECONCILE_INTERVAL_SECONDS,
+    "options": {"expires": RECONCILE_INTERVAL_SECONDS},
+}
+
+# --- AI trade ideas (advisory only: ideas wait for a reviewer) ---------------
+
+AI_ADVISOR = os.environ.get("PETROSA_AI_ADVISOR", "rules").lower()
+if AI_ADVISOR not in ("rules", "llm"):
+    raise ImproperlyConfigured("PETROSA_AI_ADVISOR must be rules or llm")
+AI_LLM_URL = os.environ.get("PETROSA_AI_LLM_URL", "")  # OpenAI-compatible base URL, e.g. .../v1
+AI_LLM_API_KEY = os.environ.get("PETROSA_AI_LLM_API_KEY", "")
+AI_LLM_MODEL = os.environ.get("PETROSA_AI_LLM_MODEL", "gpt-4o-mini")
+AI_LLM_TIMEOUT_SECONDS = float(os.environ.get("PETROSA_AI_LLM_TIMEOUT_SECONDS", "20"))
+AI_IDEA_TTL_SECONDS = int(os.environ.get("PETROSA_AI_IDEA_TTL_SECONDS", "900"))
+# How often each dashboard socket re-reads marks, equity and the breaker and
+# sends what changed (events from the services go out at once regardless).
+DASHBOARD_TICK_SECONDS = float(os.environ.get("PETROSA_DASHBOARD_TICK_SECONDS", "1"))
+
+# --- Market data feed and the demo (petrosa/core/feeds, signals_app/engine) -----
+# PETROSA_DEMO: `make run` turns it on, so the quick start trades by itself
+# (seed_demo creates the demo strategies; the price feed ticks). Off by default
+# everywhere else: nothing trades unless an operator set it up.
+DEMO = env_bool("PETROSA_DEMO", False)
+MARKET_FEED = os.environ.get("PETROSA_MARKET_FEED", "").lower() or (
+    "binance" if TRADING_MODE != "paper" else "random_walk" if DEMO else "off"
+)
+if MARKET_FEED not in ("off", "random_walk", "kline_replay", "binance"):
+    raise ImproperlyConfigured("PETROSA_MARKET_FEED must be off, random_walk, kline_replay or binance")
+if TRADING_MODE != "paper" and MARKET_FEED in ("random_walk", "kline_replay"):
+    # Strategies would trade real money on made-up prices.
+    raise ImproperlyConfigured(f"PETROSA_MARKET_FEED={MARKET_FEED} is for paper trading only")
+MARKET_TICK_SECONDS = float(os.environ.get("PETROSA_MARKET_TICK_SECONDS", "1"))
+MARKET_SEED = int(os.environ.get("PETROSA_MARKET_SEED", "7"))
+# "BTCUSDT=/path/BTCUSDT-1m-2024-01.csv,..." for kline_replay.
+MARKET_KLINE_CSV = dict(item.split("=", 1) for item in env_list("PETROSA_KLINE_CSV", "") if "=" in item)
+if MARKET_FEED == "kline_replay" and not MARKET_KLINE_CSV:
+    raise ImproperlyConfigured("PETROSA_MARKET_FEED=kline_replay needs PETROSA_KLINE_CSV=SYMBOL=path,...")
+MARKET_SYMBOLS = env_list("PETROSA_MARKET_SYMBOLS", "")  # binance feed; empty: the bundled symbols
+MARKET_FEED_URL = os.environ.get("PETROSA_MARKET_FEED_URL", "")  # binance feed; empty: Binance's public URL
+if MARKET_FEED != "off":
+    # A tick that waited longer than a few intervals is stale: drop it rather than replay a burst.
+    CELERY_BEAT_SCHEDULE["market-tick"] = {
+        "task": "petrosa.market_tick",
+        "schedule": MARKET_TICK_SECONDS,
+        "options": {"expires": max(5.0, 5 * MARKET_TICK_SECONDS)},
+    }
 
 # --- Auth, API ---------------------------------------------------------------
 
@@ -254,6 +352,7 @@ LOGIN_URL = "/admin/login/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "signals_app.auth.StrategyKeyAuthentication",
+        "petrosa.core.user_tokens.UserTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -268,7 +367,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Petrosa Control Plane API",
     "DESCRIPTION": "Signals in, risk-gated orders out. Strategies authenticate with their own API key.",
-    "VERSION": "0.1.0",
+    "VERSION": __version__,
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
@@ -276,6 +375,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Name the AI trade idea enums instead of letting them collide with the signal's.
+    "ENUM_NAME_OVERRIDES": {
+        "TradeIdeaActionEnum": "signals_app.models_ideas.IdeaAction",
+        "TradeIdeaStatusEnum": "signals_app.models_ideas.IdeaStatus",
+        "OrderStatusEnum": "execution_app.models.OrderStatus",
+        "OrderRoleEnum": "execution_app.models.OrderRole",
+        "ManualOrderActionEnum": [("open", "open"), ("close", "close")],
+        "SignalStatusEnum": "signals_app.models.SignalStatus",
+        "SignalActionEnum": "signals_app.models.Action",
+        "SignalSourceEnum": "signals_app.models.Source",
+    },
 }
 
 # --- Static files -------------------------------------------------------------
@@ -297,16 +407,19 @@ USE_TZ = True
 
 # --- Logging ------------------------------------------------------------------
 
+# One JSON object per line with the correlation id; secrets redacted (petrosa/core/logging.py).
+# LOG_FORMAT=plain gives one readable text line per record instead.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr, "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").lower()
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
 
-PETROSA_VERSION = "0.1.0"
-PETROSA_GIT_COMMIT = os.environ.get("PETROSA_GIT_COMMIT", "")
-PETROSA_BUILD_DATE = os.environ.get("PETROSA_BUILD_DATE", "")
+# --- Operations: version, metrics, heartbeats ------------------------------------
+
+PETROSA_VERSION = __version__  # the one version string lives in petrosa/core/version.py
+# Every process of a deployment writes its samples here; /metrics adds them up.
+PROMETHEUS_MULTIPROC_DIR = multiproc_dir_configure(base=BASE_DIR / "var" / "prometheus", database_url=DATABASE_URL)
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PETROSA_WORKER_HEARTBEAT_SECONDS", "10"))
+# A worker serves its own processes' counters on this port (0: off; the images set 9808).
+WORKER_METRICS_PORT = int(os.environ.get("PETROSA_WORKER_METRICS_PORT", "0"))
+# The exchange component of /health: the adapter's ping, named here because petrosa.core may not import it.
+PETROSA_EXCHANGE_HEALTH_CHECK = "execution_app.api.status.exchange_health"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from petrosa.core.metrics.audit_feed import metrics_audit_observe
 from petrosa.core.models import AuditEvent
 
 
@@ -28,7 +29,7 @@ def audit_record(
     correlation_id: str = "",
 ) -> AuditEvent:
     payload = json.loads(json.dumps(data or {}, cls=_AuditEncoder))
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         kind=kind,
         entity_type=entity_type,
         entity_id=str(entity_id),
@@ -36,3 +37,5 @@ def audit_record(
         correlation_id=correlation_id,
         data=payload,
     )
+    metrics_audit_observe(event)  # counters follow the trail, after commit (petrosa/core/metrics/audit_feed.py)
+    return event
