@@ -20,6 +20,7 @@ from django.utils import timezone
 from petrosa.core.audit import audit_record
 from petrosa.core.errors import Forbidden, Unprocessable
 from petrosa.core.handoff import enqueue_on_commit
+from petrosa.core.logging import correlation_id_get
 from signals_app.models import Signal, Source, Strategy
 
 PROCESS_SIGNAL_TASK = "signals.process_signal"
@@ -82,7 +83,7 @@ def signal_intake(
                 source=source,
                 idempotency_key=key,
                 request_hash=fingerprint,
-                correlation_id=correlation_id or uuid.uuid4().hex,
+                correlation_id=correlation_id or correlation_id_get() or uuid.uuid4().hex,
                 signal_timestamp=data.get("timestamp") or timezone.now(),
                 **fields,
             )

@@ -13,6 +13,8 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from petrosa.core.models import AuditEvent
+from signals_app.models import Signal
 from petrosa.core.logging import TASK_HEADER, correlation_id_bind, correlation_id_reset
 from petrosa.core.metrics.celery_hooks import _on_before_publish
 from tests.factories import StrategyWithKey
@@ -50,6 +52,9 @@ def test_one_correlation_id_follows_a_signal_through_every_task(
     )
     assert response.status_code == 202
     assert response["X-Correlation-ID"] == "trace-7f3a"
+    # The signal row and its audit trail carry the request's id too.
+    assert Signal.objects.get(pk=response.json()["id"]).correlation_id == "trace-7f3a"
+    assert AuditEvent.objects.filter(correlation_id="trace-7f3a", kind="signal.received").exists()
 
     lines = records(log_lines)  # every line parsed as JSON, or this fails
     assert all({"timestamp", "level", "logger", "message", "correlation_id"} <= set(line) for line in lines)
