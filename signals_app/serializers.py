@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone as dj_timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from petrosa.core.api import ExactModelSerializer, PrebuiltFieldsMixin, RoundedDecimalField, json_plain
@@ -31,6 +32,12 @@ def _positive(**extra: Any) -> serializers.DecimalField:
     return serializers.DecimalField(**MONEY, min_value=Decimal("0"), required=False, allow_null=True, **extra)
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "format": "date-time"}, {"type": "number", "description": "epoch s or ms"}],
+        "description": "ISO 8601 (naive = UTC) or epoch seconds/milliseconds",
+    }
+)
 class SignalTimestampField(serializers.Field):
     """ISO 8601 or epoch seconds/milliseconds; a naive time is taken as UTC."""
 

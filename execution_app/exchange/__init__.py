@@ -12,7 +12,7 @@ def exchange_for_mode() -> ExchangeAdapter:
         from execution_app.exchange.paper import PaperExchange
 
         return PaperExchange()
-    raise RuntimeError(
-        f"PETROSA_TRADING_MODE={settings.TRADING_MODE}: the Binance adapter is not part of this build yet; "
-        "use paper"
-    )
+    # testnet / live: python-binance, optionally pointed at BINANCE_BASE_URL (e.g. the paper exchange server)
+    from execution_app.exchange.binance import binance_exchange
+
+    return binance_exchange()
