@@ -1,16 +1,21 @@
-"""The in-process paper exchange: Binance's filter rules, taker fees, market fills.
+"""The in-process paper exchange adapter: our OrderRequest in, the engine's Binance answers out.
 
-It keeps its own book (PaperOrder) in a separate transaction from ours, as a
-remote exchange would, so an order can be looked up by client order id after
-a crash exactly as on Binance.
+It speaks to ``execution_app.exchange.paper_engine`` exactly as the Binance
+adapter speaks to Binance: Binance parameter names and wire strings going
+in, Binance JSON coming back, PaperBinanceError mapped to ExchangeRejected.
+The engine keeps its books in their own transactions, as a remote exchange
+would, so an order can be looked up by client order id after a crash.
+Futures conditional types go through the engine's algo endpoint; before
+they trigger they are reported ``open`` and not working, afterwards as the
+order they placed (same client id).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 
 from execution_app.exchange.base import (
     ExchangeFill,
@@ -19,94 +24,260 @@ from execution_app.exchange.base import (
     OrderNotFound,
     OrderRequest,
 )
-from execution_app.exchange.filters import UnknownSymbol, check_order, symbol_rules, violation_error
-from execution_app.models import OrderStatus, PaperOrder
-from petrosa.core.errors import Unprocessable
-from petrosa.core.market import price_latest
+from execution_app.exchange.binance.parsing import ExchangePosition, SymbolSettings, futures_position, symbol_settings
+from execution_app.exchange.filters import decimal_to_wire
+from execution_app.exchange.paper_engine import (
+    DEFAULT_ACCOUNT,
+    PaperBinanceError,
+    engine_cancel_algo_order,
+    engine_cancel_order,
+    engine_change_leverage,
+    engine_change_margin_type,
+    engine_change_position_mode,
+    engine_get_position_mode,
+    engine_my_trades,
+    engine_new_algo_order,
+    engine_new_order,
+    engine_open_algo_orders,
+    engine_open_orders,
+    engine_position_risk,
+    engine_query_algo_order,
+    engine_query_order,
+)
+from execution_app.models import OrderStatus
+
+ALGO_TYPES = frozenset({"STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET"})
+_NEEDS_TIF = frozenset({"LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT", "STOP", "TAKE_PROFIT"})
+_STATUS = {
+    "NEW": OrderStatus.OPEN,
+    "PARTIALLY_FILLED": OrderStatus.PARTIALLY_FILLED,
+    "FILLED": OrderStatus.FILLED,
+    "CANCELED": OrderStatus.CANCELED,
+    "EXPIRED": OrderStatus.EXPIRED,
+    "EXPIRED_IN_MATCH": OrderStatus.EXPIRED,
+    "REJECTED": OrderStatus.REJECTED,
+}
+# Binance code -> our rejection reason. Spot filter failures name the filter.
+_REASONS = {
+    -1013: "filter_failure", -1111: "bad_precision", -1121: "unknown_symbol", -2019: "margin_insufficient",
+    -2021: "would_trigger_immediately", -2022: "reduce_only_rejected", -4061: "position_side_mismatch",
+    -4116: "duplicate_client_order_id", -4164: "filter_min_notional", -5021: "fok_not_filled",
+    -5022: "post_only_would_take", -4003: "filter_lot_size", -4004: "filter_lot_size", -4005: "filter_lot_size",
+    -4023: "filter_lot_size", -4001: "filter_price_filter", -4002: "filter_price_filter",
+    -4013: "filter_price_filter", -4014: "filter_price_filter", -4016: "filter_percent_price",
+    -4024: "filter_percent_price",
+}
+_SPOT_2010 = {
+    "Duplicate order sent.": "duplicate_client_order_id",
+    "Account has insufficient balance for requested action.": "insufficient_balance",
+    "Order would trigger immediately.": "would_trigger_immediately",
+    "Order would immediately match and take.": "post_only_would_take",
+    "Market is closed.": "no_price",
+}
+
+
+def rejection_reason(error: PaperBinanceError) -> str:
+    """A stable snake_case reason for a Binance error (what Order.status_reason records)."""
+    if error.code == -1013 and error.msg.startswith("Filter failure: "):
+        return "filter_" + error.msg.removeprefix("Filter failure: ").lower()
+    if error.code == -2010:
+        if "not supported for this symbol" in error.msg or error.msg == "Unsupported order combination":
+            return "order_type_not_supported"
+        return _SPOT_2010.get(error.msg, "new_order_rejected")
+    return _REASONS.get(error.code, f"binance_{abs(error.code)}")
+
+
+def _dec(text: Any) -> Decimal:
+    return Decimal(str(text))
+
+
+def _price_or_none(text: Any) -> Decimal | None:
+    if text in (None, ""):
+        return None
+    value = _dec(text)
+    return value if value else None
 
 
 class PaperExchange:
     name = "paper"
 
-    def __init__(self, *, market: str | None = None) -> None:
+    def __init__(self, *, market: str | None = None, account: str = DEFAULT_ACCOUNT) -> None:
         self.market = market or settings.EXCHANGE_MARKET
-        self.taker_fee_rate = Decimal(settings.PAPER_TAKER_FEE_RATE)
+        self.account = account
+
+    # --- the adapter protocol ------------------------------------------------
 
     def place_order(self, request: OrderRequest) -> ExchangeOrder:
-        existing = PaperOrder.objects.filter(client_order_id=request.client_order_id).first()
-        if existing is not None:
-            # Binance refuses a duplicate client order id while the first is open;
-            # a filled market order's id is free again, which is why callers must
-            # look up rather than resend. We refuse both: the paper book is stricter.
-            raise ExchangeRejected(code=-2010, message="Duplicate order sent.", reason="duplicate_client_order_id")
+        algo = self.market == "usdm" and request.order_type in ALGO_TYPES
+        params = self._params(request, algo=algo)
         try:
-            rules = symbol_rules(request.symbol, market=self.market)
-        except UnknownSymbol:
-            raise ExchangeRejected(code=-1121, message="Invalid symbol.", reason="unknown_symbol") from None
-        if request.order_type != "MARKET":
-            raise ExchangeRejected(
-                code=-1116, message="Invalid orderType.", reason="order_type_not_supported_on_paper_yet"
-            )
-        try:
-            price = price_latest(request.symbol)
-        except Unprocessable:
-            raise ExchangeRejected(code=-1013, message="No market price.", reason="no_price") from None
-        violation = check_order(
-            rules, side=request.side, order_type="MARKET", quantity=request.quantity, price=None, reference_price=price
-        )
-        if violation is not None:
-            code, message = violation_error(rules, violation)
-            raise ExchangeRejected(code=code, message=message, reason=f"filter_{violation.filter.lower()}")
-        quote = request.quantity * price
-        commission = quote * self.taker_fee_rate
-        try:
-            with transaction.atomic():
-                row = PaperOrder.objects.create(
-                    client_order_id=request.client_order_id,
-                    symbol=request.symbol,
-                    side=request.side,
-                    order_type=request.order_type,
-                    quantity=request.quantity,
-                    status=OrderStatus.FILLED,
-                    executed_quantity=request.quantity,
-                    cumulative_quote=quote,
-                    fills=[
-                        {
-                            "price": str(price),
-                            "qty": str(request.quantity),
-                            "commission": str(commission),
-                            "commissionAsset": rules.quote_asset,
-                        }
-                    ],
-                )
-        except IntegrityError:
-            raise ExchangeRejected(code=-2010, message="Duplicate order sent.", reason="duplicate_client_order_id") from None
-        return _as_exchange_order(row)
+            if algo:
+                engine_new_algo_order(params, market=self.market, account=self.account)
+            else:
+                engine_new_order(params, market=self.market, account=self.account)
+        except PaperBinanceError as exc:
+            raise ExchangeRejected(code=exc.code, message=exc.msg, reason=rejection_reason(exc)) from None
+        return self.get_order(symbol=request.symbol, client_order_id=request.client_order_id)
 
     def get_order(self, *, symbol: str, client_order_id: str) -> ExchangeOrder:
-        row = PaperOrder.objects.filter(symbol=symbol, client_order_id=client_order_id).first()
-        if row is None:
-            raise OrderNotFound(client_order_id)
-        return _as_exchange_order(row)
+        waiting = self._waiting_algo(symbol, client_order_id)
+        if waiting is not None:
+            return waiting
+        try:
+            answer = engine_query_order(
+                {"symbol": symbol, "origClientOrderId": client_order_id}, market=self.market, account=self.account
+            )
+        except PaperBinanceError:
+            answer = None
+        if answer is not None:
+            return self._order(answer)
+        if self.market == "usdm":
+            try:
+                algo = engine_query_algo_order(
+                    {"clientAlgoId": client_order_id}, market=self.market, account=self.account
+                )
+            except PaperBinanceError:
+                raise OrderNotFound(client_order_id) from None
+            return self._algo(algo)
+        raise OrderNotFound(client_order_id)
 
+    def cancel_order(self, *, symbol: str, client_order_id: str) -> ExchangeOrder:
+        try:
+            if self._waiting_algo(symbol, client_order_id) is not None:
+                engine_cancel_algo_order({"symbol": symbol, "clientAlgoId": client_order_id},
+                                         market=self.market, account=self.account)
+            else:
+                engine_cancel_order({"symbol": symbol, "origClientOrderId": client_order_id},
+                                    market=self.market, account=self.account)
+        except PaperBinanceError as exc:
+            if exc.code != -2011:
+                raise ExchangeRejected(code=exc.code, message=exc.msg, reason=rejection_reason(exc)) from None
+            # -2011: no longer open (or never existed): report what there is
+        return self.get_order(symbol=symbol, client_order_id=client_order_id)
 
-def _as_exchange_order(row: PaperOrder) -> ExchangeOrder:
-    fills = tuple(
-        ExchangeFill(
-            trade_id=f"{row.exchange_order_id}-{index}",
-            price=Decimal(fill["price"]),
-            quantity=Decimal(fill["qty"]),
-            commission=Decimal(fill["commission"]),
-            commission_asset=fill["commissionAsset"],
+    def open_orders(self, *, symbol: str | None = None) -> list[ExchangeOrder]:
+        params = {"symbol": symbol} if symbol else {}
+        found = [
+            self._order(answer) for answer in engine_open_orders(params, market=self.market, account=self.account)
+        ]
+        if self.market == "usdm":
+            algos = engine_open_algo_orders(params, market=self.market, account=self.account)
+            found += [self._algo(algo) for algo in algos]
+        return found
+
+    # --- futures account: what reconciliation and the leverage manager use ----------
+
+    def positions(self) -> list[ExchangePosition]:
+        if self.market != "usdm":
+            return []  # spot holds balances, not positions
+        rows = engine_position_risk({}, market="usdm", account=self.account)
+        return [position for position in (futures_position(row) for row in rows) if position is not None]
+
+    def hedge_mode(self) -> bool:
+        return self._hedge_mode()
+
+    def set_position_mode(self, *, hedge: bool) -> None:
+        self._settle(engine_change_position_mode, {"dualSidePosition": "true" if hedge else "false"})
+
+    def set_leverage(self, *, symbol: str, leverage: int) -> int:
+        answer = self._settle(engine_change_leverage, {"symbol": symbol, "leverage": str(leverage)})
+        return int(answer["leverage"])
+
+    def set_margin_type(self, *, symbol: str, margin_type: str) -> None:
+        self._settle(engine_change_margin_type, {"symbol": symbol, "marginType": margin_type})
+
+    def symbol_settings(self, *, symbol: str) -> SymbolSettings | None:
+        rows = engine_position_risk({"symbol": symbol}, market="usdm", account=self.account, version=2)
+        return symbol_settings(rows[0]) if rows else None
+
+    def _settle(self, call: Any, params: dict[str, str]) -> dict[str, Any]:
+        """A settings change; "no need to change" (-4046, -4059) is success."""
+        try:
+            return dict(call(params, market="usdm", account=self.account))
+        except PaperBinanceError as exc:
+            if exc.code in (-4046, -4059):
+                return {}
+            raise ExchangeRejected(code=exc.code, message=exc.msg, reason=rejection_reason(exc)) from None
+
+    # --- translation -----------------------------------------------------------
+
+    def _hedge_mode(self) -> bool:
+        return bool(engine_get_position_mode({}, market="usdm", account=self.account)["dualSidePosition"])
+
+    def _params(self, request: OrderRequest, *, algo: bool) -> dict[str, str]:
+        order_type, tif = request.order_type, request.time_in_force
+        if self.market == "spot" and order_type == "LIMIT" and tif == "GTX":
+            order_type, tif = "LIMIT_MAKER", ""  # spot's post-only is a type, not a time in force
+        params = {"symbol": request.symbol, "side": request.side, "type": order_type, "newOrderRespType": "RESULT"}
+        params["clientAlgoId" if algo else "newClientOrderId"] = request.client_order_id
+        if algo:
+            params["algoType"] = "CONDITIONAL"
+        if not (self.market == "usdm" and request.close_position):
+            params["quantity"] = decimal_to_wire(request.quantity)
+        if request.price is not None:
+            params["price"] = decimal_to_wire(request.price)
+        if request.stop_price is not None:
+            params["triggerPrice" if algo else "stopPrice"] = decimal_to_wire(request.stop_price)
+        if order_type in _NEEDS_TIF:
+            params["timeInForce"] = tif or "GTC"
+        if self.market == "usdm":
+            if self._hedge_mode():
+                params["positionSide"] = request.position_side or ("LONG" if request.side == "BUY" else "SHORT")
+            elif request.reduce_only and not request.close_position:
+                params["reduceOnly"] = "true"
+            if request.close_position:
+                params["closePosition"] = "true"
+        return params
+
+    def _fills(self, symbol: str, order_id: int) -> tuple[ExchangeFill, ...]:
+        trades = engine_my_trades({"symbol": symbol, "orderId": str(order_id)}, market=self.market,
+                                  account=self.account)
+        return tuple(
+            ExchangeFill(
+                trade_id=str(t["id"]), price=_dec(t["price"]), quantity=_dec(t["qty"]),
+                commission=_dec(t["commission"]), commission_asset=t["commissionAsset"],
+                is_maker=bool(t.get("isMaker", t.get("maker", False))),
+            )
+            for t in trades
         )
-        for index, fill in enumerate(row.fills, start=1)
-    )
-    average = (row.cumulative_quote / row.executed_quantity) if row.executed_quantity else None
-    return ExchangeOrder(
-        client_order_id=row.client_order_id,
-        exchange_order_id=str(row.exchange_order_id),
-        status=row.status,
-        executed_quantity=row.executed_quantity,
-        average_price=average,
-        fills=fills,
-    )
+
+    def _order(self, answer: dict[str, Any]) -> ExchangeOrder:
+        executed = _dec(answer["executedQty"])
+        if self.market == "spot":
+            average = _dec(answer["cummulativeQuoteQty"]) / executed if executed else None
+            order_type, working = answer["type"], bool(answer.get("isWorking", True))
+        else:
+            average = _dec(answer["avgPrice"]) if executed else None
+            order_type, working = answer.get("origType") or answer["type"], True
+        return ExchangeOrder(
+            client_order_id=answer["clientOrderId"], exchange_order_id=str(answer["orderId"]),
+            status=_STATUS[answer["status"]], executed_quantity=executed, average_price=average,
+            fills=self._fills(answer["symbol"], answer["orderId"]) if executed else (),
+            symbol=answer["symbol"], side=answer["side"], order_type=order_type, quantity=_dec(answer["origQty"]),
+            price=_price_or_none(answer.get("price")), stop_price=_price_or_none(answer.get("stopPrice")),
+            is_working=working,
+        )
+
+    def _algo(self, algo: dict[str, Any]) -> ExchangeOrder:
+        status = {"NEW": OrderStatus.OPEN, "CANCELED": OrderStatus.CANCELED, "EXPIRED": OrderStatus.EXPIRED,
+                  "REJECTED": OrderStatus.REJECTED}.get(algo["algoStatus"], OrderStatus.OPEN)
+        return ExchangeOrder(
+            client_order_id=algo["clientAlgoId"], exchange_order_id=f"algo-{algo['algoId']}", status=status,
+            executed_quantity=Decimal(0), average_price=None, symbol=algo["symbol"], side=algo["side"],
+            order_type=algo["orderType"], quantity=_price_or_none(algo.get("quantity")),
+            price=_price_or_none(algo.get("price")), stop_price=_price_or_none(algo.get("triggerPrice")),
+            is_working=False,
+        )
+
+    def _waiting_algo(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
+        """A futures conditional order still waiting for its trigger, if that is what the id names."""
+        if self.market != "usdm":
+            return None
+        try:
+            algo = engine_query_algo_order({"clientAlgoId": client_order_id}, market=self.market,
+                                           account=self.account)
+        except PaperBinanceError:
+            return None
+        if algo["algoStatus"] != "NEW" or algo["symbol"] != symbol:
+            return None
+        return self._algo(algo)
