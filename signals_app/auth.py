@@ -62,7 +62,7 @@ class StrategyKeyAuthentication(BaseAuthentication):
             return header.strip()
         authorization = request.META.get("HTTP_AUTHORIZATION", "")
         scheme, _, credentials = authorization.partition(" ")
-        # "Token ..." belongs to DRF's TokenAuthentication (operators' scripts).
+        # "Token ..." is a user-scoped token (petrosa.core.user_tokens): operators' scripts and agents.
         if scheme.lower() == "bearer":
             return credentials.strip()
         return None

@@ -119,7 +119,7 @@ class UserTokenAuthentication(BaseAuthentication):
             return None
         presented = credentials.strip()
         if user_token_prefix_of(presented) is None:
-            return None  # not one of ours (e.g. a legacy DRF authtoken): let the next class decide
+            return None  # not one of ours: let the next class decide (and refuse)
         token = user_token_authenticate(presented)
         if token is None:
             raise AuthenticationFailed("Invalid, revoked or inactive API token.")

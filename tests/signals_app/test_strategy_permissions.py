@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
+from petrosa.core.user_tokens import user_token_create
 from rest_framework.test import APIClient
 
 from petrosa.core.models import AuditEvent
@@ -43,7 +43,7 @@ def user_client(username: str, *, is_staff: bool, may_change: bool = False, toke
         user.user_permissions.add(permission)
     client = APIClient()
     if token:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=user, actor='test')[1]}")
     else:
         client.force_login(user)
     return client
