@@ -122,8 +122,9 @@ class Signal(models.Model):
     current_price = models.DecimalField(**PRICE, null=True, blank=True)
     quantity = models.DecimalField(**PRICE, null=True, blank=True)
     quote_quantity = models.DecimalField(**PRICE, null=True, blank=True)
-    order_type = models.CharField(max_length=20, choices=OrderType.choices, default=OrderType.MARKET)
-    time_in_force = models.CharField(max_length=3, choices=TimeInForce.choices, default=TimeInForce.GTC)
+    # Blank: the trading config's default_order_type / time_in_force decide at execution.
+    order_type = models.CharField(max_length=20, choices=OrderType.choices, blank=True, default="")
+    time_in_force = models.CharField(max_length=3, choices=TimeInForce.choices, blank=True, default="")
     position_size_pct = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)
     stop_loss = models.DecimalField(**PRICE, null=True, blank=True)
     stop_loss_pct = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)

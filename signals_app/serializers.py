@@ -83,8 +83,9 @@ class SignalInputSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     current_price = _positive()
     quantity = _positive()
     quote_quantity = _positive()
-    order_type = serializers.ChoiceField(choices=OrderType.choices, default=OrderType.MARKET)
-    time_in_force = serializers.ChoiceField(choices=TimeInForce.choices, default=TimeInForce.GTC)
+    # Not sent: the trading config's default_order_type / time_in_force apply (market / GTC by default).
+    order_type = serializers.ChoiceField(choices=OrderType.choices, required=False)
+    time_in_force = serializers.ChoiceField(choices=TimeInForce.choices, required=False)
     position_size_pct = RoundedDecimalField(**FRACTION, required=False, allow_null=True)
     stop_loss = _positive()
     stop_loss_pct = RoundedDecimalField(**FRACTION, required=False, allow_null=True)

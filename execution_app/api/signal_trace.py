@@ -36,18 +36,20 @@ class FillSerializer(ExactModelSerializer):
     class Meta:
         model = Fill
         fields = ["id", "trade_id", "price", "quantity", "quote_quantity", "commission", "commission_asset",
-                  "commission_quote", "is_maker", "realized_pnl", "created_at"]  # fmt: skip
+                  "commission_quote", "position_quantity", "is_maker", "realized_pnl", "created_at"]  # fmt: skip
         read_only_fields = fields
 
 
 class OrderSerializer(ExactModelSerializer):
     fills = FillSerializer(many=True, read_only=True)
+    parent_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Order
         fields = ["id", "client_order_id", "exchange", "exchange_order_id", "symbol", "side", "position_side",
-                  "order_type", "quantity", "price", "reduce_only", "status", "status_reason", "executed_quantity",
-                  "average_price", "created_at", "updated_at", "fills"]  # fmt: skip
+                  "role", "parent_id", "oco_group", "order_type", "time_in_force", "quantity", "price", "stop_price",
+                  "reduce_only", "status", "status_reason", "executed_quantity", "average_price", "created_at",
+                  "updated_at", "fills"]  # fmt: skip
         read_only_fields = fields
 
 

@@ -1,7 +1,7 @@
-"""From an accepted signal to an order on the exchange.
+"""From an accepted signal to orders on the exchange.
 
-size → risk gate → Order, in one transaction under the portfolio lock, so
-concurrent workers see each other's approved orders; then the exchange call,
+size → risk gate → Orders, in one transaction under the portfolio lock, so
+concurrent workers see each other's approved orders; then the exchange calls,
 after commit and outside any lock.
 
 Per symbol, signals execute in arrival order and one at a time: a signal
@@ -15,16 +15,20 @@ workers.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from configs_app.services import config_resolve
-from execution_app.models import Order, OrderStatus
-from execution_app.services.orders import client_order_id_for, order_submit
-from execution_app.sizing import size_signal
+from execution_app.models import Order, OrderRole, OrderStatus
+from execution_app.services.close import protection_release
+from execution_app.services.followup import FollowUp
+from execution_app.services.lifecycle import follow_up_run
+from execution_app.services.planning import OrderPlan, SizedSignal, size_signal
+from execution_app.services.state import client_order_id_for
 from petrosa.core.handoff import enqueue_now
 from petrosa.core.locks import lock_for_transaction
-from risk_app.intent import TradeIntent
+from risk_app.models import RiskDecision
 from risk_app.services.gate import risk_evaluate
-from signals_app.models import Signal, SignalStatus
+from signals_app.models import Action, Signal, SignalStatus
 from signals_app.services.status import signal_transition
 
 PORTFOLIO_LOCK = "portfolio"
@@ -33,23 +37,23 @@ IN_FLIGHT = (OrderStatus.PENDING, OrderStatus.SUBMITTING, OrderStatus.UNKNOWN)
 
 
 def signal_execute(*, signal_id: int) -> Order | None:
-    """Decide and place the order for an ACCEPTED signal. Idempotent: a signal
-    already decided only has its order (if any) pushed along."""
+    """Decide and place the orders for an ACCEPTED signal. Idempotent: a signal
+    already decided only has its orders (if any) pushed along."""
     with transaction.atomic():
         lock_for_transaction(PORTFOLIO_LOCK)
         signal = Signal.objects.select_for_update().select_related("strategy").filter(pk=signal_id).first()
         if signal is None:
             return None
         if signal.status != SignalStatus.ACCEPTED:
-            order = Order.objects.filter(signal=signal).order_by("id").first()
+            unsent = Order.objects.filter(signal=signal, status__in=IN_FLIGHT).order_by("id")
+            follow = FollowUp(submit=list(unsent.values_list("id", flat=True)))
         elif _waits_for_earlier_work(signal):
             return None  # the earlier signal's completion hands the symbol on
         else:
-            order = _decide(signal)
-    if order is not None:
-        order = order_submit(order_id=order.pk)
+            follow = _decide(signal)
+    follow_up_run(follow)
     symbol_hand_on(symbol=signal.symbol)
-    return order
+    return Order.objects.filter(signal=signal).order_by("id").first()
 
 
 def symbol_hand_on(*, symbol: str) -> None:
@@ -69,30 +73,64 @@ def _waits_for_earlier_work(signal: Signal) -> bool:
     return earlier_accepted.exists() or in_flight.exists()
 
 
-def _decide(signal: Signal) -> Order | None:
-    side_hint = "SHORT" if signal.effective_action == "sell" else "LONG"
+def _decide(signal: Signal) -> FollowUp:
+    side_hint = "SHORT" if signal.effective_action == Action.SELL else "LONG"
     config = config_resolve(symbol=signal.symbol, side=side_hint)
-    intent = size_signal(signal=signal, config=config)
-    decision = risk_evaluate(signal=signal, intent=intent, config=config)
-    if not decision.approved or not isinstance(intent, TradeIntent):
+    sized = size_signal(signal=signal, config=config)
+    decision = risk_evaluate(signal=signal, intent=sized.intent if isinstance(sized, SizedSignal) else sized,
+                             config=config)  # fmt: skip
+    if not decision.approved or not isinstance(sized, SizedSignal):
         signal_transition(signal=signal, to=SignalStatus.REJECTED, reason=decision.reason_code, actor="risk_gate")
-        return None
-    order = Order.objects.create(
-        signal=signal,
-        decision=decision,
-        client_order_id=client_order_id_for(signal_id=signal.pk, leg="e"),
-        symbol=intent.symbol,
-        side=intent.side,
-        position_side=intent.position_side,
-        order_type="MARKET",
-        quantity=intent.quantity,
-        reduce_only=intent.reduce_only,
-    )
+        return FollowUp()
+    follow = FollowUp()
+    orders = []
+    for plan in sized.plans:
+        if plan.role == OrderRole.CLOSE:
+            follow = follow + protection_release(
+                symbol=plan.intent.symbol, position_side=plan.intent.position_side, actor="execution"
+            )
+        orders.append(_order_create(signal, decision, plan, leg=_leg(plan, several=len(sized.plans) > 1)))
     signal_transition(
         signal=signal,
         to=SignalStatus.ORDERED,
         reason="risk_approved",
         actor="risk_gate",
-        data={"order_id": order.pk, "client_order_id": order.client_order_id},
+        data={"order_id": orders[0].pk, "client_order_id": orders[0].client_order_id,
+              "orders": [order.client_order_id for order in orders]},
+    )  # fmt: skip
+    follow.submit.extend(order.pk for order in orders if order.status == OrderStatus.PENDING)
+    return follow
+
+
+def _leg(plan: OrderPlan, *, several: bool) -> str:
+    if plan.role == OrderRole.CLOSE:
+        return f"c{plan.intent.position_side[0]}" if several else "c"
+    return "e"
+
+
+def _order_create(signal: Signal, decision: RiskDecision, plan: OrderPlan, *, leg: str) -> Order:
+    intent = plan.intent
+    params = {**plan.params, "protection": plan.protection.as_params() if plan.protection.wanted else {}}
+    if plan.sizing is not None:
+        params["sizing"] = {name: str(value) for name, value in plan.sizing.__dict__.items()}
+    return Order.objects.create(
+        signal=signal,
+        decision=decision,
+        client_order_id=client_order_id_for(signal_id=signal.pk, leg=leg),
+        symbol=intent.symbol,
+        side=intent.side,
+        position_side=intent.position_side,
+        role=plan.role,
+        order_type=plan.order_type,
+        time_in_force=plan.time_in_force,
+        quantity=intent.quantity,
+        price=plan.limit_price,
+        stop_price=plan.stop_price,
+        reference_price=plan.reference_price,
+        reduce_only=intent.reduce_only,
+        status=OrderStatus.HELD if plan.held else OrderStatus.PENDING,
+        conditional_price=plan.conditional_price,
+        conditional_direction=plan.conditional_direction,
+        expires_at=timezone.now() + plan.conditional_timeout if plan.conditional_timeout else None,
+        params=params,
     )
-    return order

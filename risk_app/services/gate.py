@@ -1,72 +1,67 @@
 """The risk gate: every trade passes here before an order can exist.
 
-Every rule is evaluated and recorded, not just the first failure, so an
-operator can see at a glance everything that was wrong with a signal. Closes
-and reduce-only trades always pass: cutting risk is never blocked.
+risk_evaluate reads the book, runs the pure rules (risk_app.services.rules)
+and records one RiskDecision with every verdict, in one transaction. For an
+entry it first takes the portfolio-wide lock, so the count, exposure and
+daily-trade checks of concurrent workers run one after another, each seeing
+the entries the others approved (they are reservations from the moment they
+are recorded). Closes and reduce-only trades skip the lock and pass every
+rule, even with the kill switch on or the breaker tripped.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from petrosa.core.audit import audit_record
+from petrosa.core.locks import lock_for_transaction
 from risk_app.intent import SizingFailure, TradeIntent
-from risk_app.models import RiskDecision, TradingMode
-from risk_app.services.kill_switch import risk_state_get
+from risk_app.models import RiskDecision
+from risk_app.selectors import book_read
+from risk_app.services.kill_switch import risk_breaker_trip, risk_state_get
+from risk_app.services.rules import Book, Candidate, Limits, first_failure, rules_evaluate
+from risk_app.services.rules.state import book_breaches_daily_loss, daily_loss_limit
 from signals_app.models import Signal
 
-
-@dataclass(frozen=True)
-class Verdict:
-    rule: str
-    passed: bool
-    code: str
-    detail: str
+# The same name execution's pipeline locks, so nesting is harmless (PostgreSQL
+# advisory locks are re-entrant within a session).
+PORTFOLIO_LOCK = "portfolio"
+ZERO = Decimal("0")
 
 
-def _kill_switch(intent: TradeIntent | None) -> Verdict:
-    mode = risk_state_get().mode
-    if mode == TradingMode.ACTIVE:
-        return Verdict("kill_switch", True, "ok", "trading is active")
-    if intent is not None and intent.reduce_only:
-        return Verdict("kill_switch", True, "ok", f"{mode}: reduce-only trades still pass")
-    code = "kill_switch_halted" if mode == TradingMode.HALTED else "kill_switch_reduce_only"
-    return Verdict("kill_switch", False, code, f"trading mode is {mode}: new entries are refused")
-
-
-def _enabled(config: dict[str, Any], reduce_only: bool) -> Verdict:
-    if config["enabled"] or reduce_only:
-        return Verdict("enabled", True, "ok", "trading enabled for this scope")
-    return Verdict("enabled", False, "trading_disabled", "enabled=false in the trading config")
-
-
-def _min_confidence(signal: Signal, config: dict[str, Any], reduce_only: bool) -> Verdict:
-    """Judged on the confidence after the processing mode (ml_light blends in model_confidence)."""
-    threshold: Decimal = config["min_confidence_threshold"]
+def _candidate(signal: Signal, intent: TradeIntent | SizingFailure) -> Candidate:
     confidence = signal.effective_confidence if signal.effective_confidence is not None else signal.confidence
-    if reduce_only or confidence >= threshold:
-        return Verdict("min_confidence", True, "ok", f"confidence {confidence} >= {threshold}")
-    return Verdict("min_confidence", False, "confidence_below_threshold", f"confidence {confidence} < {threshold}")
+    return Candidate(
+        strategy=signal.strategy.name,
+        symbol=signal.symbol,
+        confidence=confidence,
+        signal_time=signal.signal_timestamp,
+        intent=intent,
+    )
 
 
-def _signal_age(signal: Signal, config: dict[str, Any], now: datetime, reduce_only: bool) -> Verdict:
-    limit = int(config["max_signal_age_seconds"])
-    age = (now - signal.signal_timestamp).total_seconds()
-    if reduce_only or age <= limit:
-        return Verdict("max_signal_age", True, "ok", f"age {age:.1f}s <= {limit}s")
-    return Verdict("max_signal_age", False, "signal_too_old", f"age {age:.1f}s > {limit}s")
-
-
-def _sizing(intent: TradeIntent | SizingFailure) -> Verdict:
-    if isinstance(intent, SizingFailure):
-        return Verdict("sizing", False, intent.code, intent.detail)
-    return Verdict("sizing", True, "ok", f"{intent.side} {intent.quantity} @ {intent.price}")
+def _trip_if_breached(limits: Limits, book: Book) -> None:
+    if book.breaker_tripped or not book_breaches_daily_loss(limits, book):
+        return
+    risk_breaker_trip(
+        detail={
+            "daily_pnl": book.daily_pnl,
+            "equity": book.equity,
+            "start_of_day_equity": book.start_of_day_equity,
+            "loss_baseline_equity": book.loss_baseline_equity,
+            "max_daily_loss_pct": limits.max_daily_loss_pct,
+            "limit": daily_loss_limit(
+                max_daily_loss_pct=limits.max_daily_loss_pct, start_of_day_equity=book.start_of_day_equity
+            ),
+        }
+    )
 
 
 @transaction.atomic
@@ -79,27 +74,36 @@ def risk_evaluate(
 ) -> RiskDecision:
     """Judge one trade and record the RiskDecision (with its audit row)."""
     now = now or timezone.now()
-    trade = intent if isinstance(intent, TradeIntent) else None
-    reduce_only = bool(trade and trade.reduce_only)
-    verdicts = [
-        _sizing(intent),
-        _kill_switch(trade),
-        _enabled(config, reduce_only),
-        _min_confidence(signal, config, reduce_only),
-        _signal_age(signal, config, now, reduce_only),
-    ]
-    failed = next((v for v in verdicts if not v.passed), None)
+    candidate = _candidate(signal, intent)
+    trade = candidate.trade
+    limits = Limits.from_config(config, market=settings.EXCHANGE_MARKET)
+    if candidate.reduce_only:
+        book = Book(equity=ZERO, start_of_day_equity=ZERO, loss_baseline_equity=ZERO)  # no rule reads it
+    else:
+        lock_for_transaction(PORTFOLIO_LOCK)
+        book = book_read(
+            state=risk_state_get(),
+            now=now,
+            signal=signal,
+            side=trade.side if trade else "",
+            duplicate_window_seconds=limits.duplicate_window_seconds,
+        )
+        _trip_if_breached(limits, book)
+    verdicts = rules_evaluate(candidate, limits, book, now)
+    failed = first_failure(verdicts)
     decision = RiskDecision.objects.create(
         signal=signal,
         approved=failed is None,
         reason_code=failed.code if failed else "approved",
         verdicts=[asdict(v) for v in verdicts],
+        symbol=signal.symbol,
         side=trade.side if trade else "",
         position_side=trade.position_side if trade else "",
         quantity=trade.quantity if trade else None,
         price=trade.price if trade else None,
         notional=trade.notional if trade else None,
-        reduce_only=reduce_only,
+        reduce_only=candidate.reduce_only,
+        created_at=now,
     )
     audit_record(
         kind="risk.approved" if decision.approved else "risk.rejected",

@@ -3,6 +3,10 @@
 One-way accounting: a BUY first reduces an open SHORT, the rest opens or adds
 to the LONG; a SELL mirrors it. Fees are charged to realized P&L when paid, so
 realized P&L is always net of every fee.
+
+Before a fill is booked the UTC day is opened (so today's P&L starts from the
+book as it was before the day's first fill); after it, the daily-loss breaker
+is checked, so a losing fill stops new entries before the next signal.
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from configs_app.services import config_resolve
 from petrosa.core.audit import audit_record
 from petrosa.core.broadcast import broadcast_on_commit
 from petrosa.core.money import decimal_str
 from petrosa.core.locks import lock_for_transaction
 from risk_app.models import Position, PositionSide
+from risk_app.services.kill_switch import risk_breaker_check
+from risk_app.services.portfolio import portfolio_day_open
 
 ZERO = Decimal("0")
 
@@ -47,6 +54,7 @@ def position_apply_fill(
     if quantity <= 0 or price <= 0:
         raise ValueError("a fill needs a positive quantity and price")
     with transaction.atomic():
+        portfolio_day_open()
         lock_for_transaction(f"position:{symbol}")
         opposite_side = PositionSide.SHORT if side == "BUY" else PositionSide.LONG
         same_side = PositionSide.LONG if side == "BUY" else PositionSide.SHORT
@@ -91,6 +99,7 @@ def position_apply_fill(
         )
         for position in changed.values():
             broadcast_on_commit("position", position_data(position))
+        risk_breaker_check(max_daily_loss_pct=config_resolve()["max_daily_loss_pct"])
     return FillApplied(position=target, realized=realized)
 
 

@@ -111,7 +111,7 @@ def _check_signal_is_filled(base: str, key: str) -> None:
     assert decision is not None, trace
     assert decision["approved"] is True and decision["reason_code"] == "approved", decision
 
-    orders = trace["orders"]
+    orders = [o for o in trace["orders"] if o["role"] == "entry"]  # its protective legs are orders too
     assert len(orders) == 1, orders
     order = orders[0]
     assert order["status"] == "filled", order

@@ -158,8 +158,8 @@ def _run_outage_scenario(stack: Stack, strategy: StrategyWithKey, prices: dict[s
 
     # Let any duplicate deliveries from the 1 s sweeper land before counting.
     time.sleep(3)
-    orders = list(Order.objects.filter(signal_id=signal_id))
-    assert len(orders) == 1, f"expected exactly one order for signal {signal_id}, got {orders}"
+    orders = list(Order.objects.filter(signal_id=signal_id, role="entry"))  # legs (stop-loss, take-profit) aside
+    assert len(orders) == 1, f"expected exactly one entry for signal {signal_id}, got {orders}"
     order = orders[0]
     assert order.status == OrderStatus.FILLED and order.symbol == "BTCUSDT" and order.side == "BUY", order
     fills = list(Fill.objects.filter(order__signal_id=signal_id))
@@ -176,7 +176,8 @@ def _run_outage_scenario(stack: Stack, strategy: StrategyWithKey, prices: dict[s
 
     trace = requests.get(f"{stack.base_url}/api/v1/signals/{signal_id}", headers=auth, timeout=10).json()
     assert trace["status"] == "ordered" and trace["decision"]["approved"] is True, trace
-    assert [o["status"] for o in trace["orders"]] == ["filled"] and len(trace["orders"][0]["fills"]) == 1, trace
+    entries = [o for o in trace["orders"] if o["role"] == "entry"]
+    assert [o["status"] for o in entries] == ["filled"] and len(entries[0]["fills"]) == 1, trace
 
     up = health(stack.base_url)
     assert up["components"]["redis"]["ok"] is True and up["status"] == "healthy", f"/health after recovery: {up}"

@@ -25,7 +25,11 @@ def worker(subprocess_env: dict[str, str]) -> Iterator[Process]:
 
 
 def _order_filled(signal_id: int) -> bool:
-    return Order.objects.filter(signal_id=signal_id, status=OrderStatus.FILLED).exists()
+    """The entry filled and its two protective legs (default stop_loss_pct / take_profit_pct) rest on the exchange."""
+    entry_filled = Order.objects.filter(signal_id=signal_id, role="entry", status=OrderStatus.FILLED).exists()
+    legs_open = Order.objects.filter(signal_id=signal_id, role__in=("stop_loss", "take_profit"),
+                                     status=OrderStatus.OPEN).count()  # fmt: skip
+    return entry_filled and legs_open == 2
 
 
 def test_posted_signal_is_filled_by_a_worker_process(
@@ -48,7 +52,7 @@ def test_posted_signal_is_filled_by_a_worker_process(
 
     signal = Signal.objects.get(pk=signal_id)
     assert signal.status == SignalStatus.ORDERED
-    order = Order.objects.get(signal=signal)
+    order = Order.objects.get(signal=signal, role="entry")
     assert order.quantity == Decimal("0.05")
     fill = Fill.objects.get(order=order)
     assert fill.price == prices["ETHUSDT"]
@@ -59,7 +63,7 @@ def test_posted_signal_is_filled_by_a_worker_process(
     assert position.realized_pnl == -fill.commission
 
     kinds = list(AuditEvent.objects.filter(correlation_id=signal.correlation_id).order_by("id").values_list("kind", flat=True))
-    assert kinds == [
+    assert kinds[:8] == [
         "signal.received",
         "signal.accepted",
         "risk.approved",
@@ -69,12 +73,16 @@ def test_posted_signal_is_filled_by_a_worker_process(
         "fill.recorded",
         "order.filled",
     ]
+    # then the protective legs: armed, each claimed and resting on the exchange
+    assert sorted(kinds[8:]) == sorted(["protective.armed", "order.submitting", "order.open", "order.submitting",
+                                        "order.open"])  # fmt: skip
 
     trace = requests.get(
         f"{live_server.url}/api/v1/signals/{signal_id}", headers={"X-API-Key": strategy.key}, timeout=10
     ).json()
     assert trace["status"] == "ordered"
     assert trace["decision"]["approved"] is True
+    assert [o["role"] for o in trace["orders"]] == ["entry", "stop_loss", "take_profit"]
     assert trace["orders"][0]["status"] == "filled"
     assert trace["orders"][0]["fills"][0]["price"] == "3000"
     assert trace["orders"][0]["fills"][0]["commission"] == "0.15"

@@ -37,7 +37,7 @@ def test_a_received_signal_left_behind_is_processed(strategy: StrategyWithKey) -
     assert signals_requeue_stuck(older_than_seconds=15) == 1
     signal.refresh_from_db()
     assert signal.status == SignalStatus.ORDERED
-    assert Order.objects.get(signal=signal).status == OrderStatus.FILLED
+    assert Order.objects.get(signal=signal, role="entry").status == OrderStatus.FILLED
     # A second sweep finds nothing, and re-running the stage changes nothing.
     age(signal)
     assert signals_requeue_stuck(older_than_seconds=15) == 0
@@ -55,8 +55,9 @@ def test_a_pending_order_left_behind_is_submitted_once(strategy: StrategyWithKey
     signal_transition(signal=signal, to=SignalStatus.ACCEPTED, reason="test")
     # Decide without submitting, as if the worker died right after the commit.
     with transaction.atomic():
-        order = pipeline._decide(Signal.objects.select_for_update().get(pk=signal.pk))
-    assert order is not None and order.status == OrderStatus.PENDING
+        pipeline._decide(Signal.objects.select_for_update().get(pk=signal.pk))
+    order = Order.objects.get(signal=signal, role="entry")
+    assert order.status == OrderStatus.PENDING
     Order.objects.filter(pk=order.pk).update(updated_at=timezone.now() - timedelta(seconds=60))
     assert orders_requeue_stuck(older_than_seconds=15) == 1
     order.refresh_from_db()

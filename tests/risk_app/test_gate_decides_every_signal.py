@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from configs_app.services import config_set_global
 from execution_app.models import Order, OrderStatus
 from risk_app.models import Position, RiskDecision
 from risk_app.services.kill_switch import risk_set_mode
@@ -36,10 +37,13 @@ def test_an_approved_buy_is_filled_and_every_rule_is_recorded(strategy_client: A
     decision = signal.risk_decision
     assert decision.approved and decision.reason_code == "approved"
     assert [v["rule"] for v in decision.verdicts] == [
-        "sizing", "kill_switch", "enabled", "min_confidence", "max_signal_age",
+        "sizing", "kill_switch", "daily_loss_breaker", "enabled", "side_enabled", "allowed_symbols",
+        "trading_window", "min_confidence", "max_signal_age", "duplicate_signal", "position_size", "leverage",
+        "max_portfolio_exposure", "max_concurrent_positions", "max_positions_per_symbol", "max_daily_trades",
+        "order_rate",
     ]  # fmt: skip
     assert all(v["passed"] for v in decision.verdicts)
-    assert Order.objects.get(signal=signal).status == OrderStatus.FILLED
+    assert Order.objects.get(signal=signal, reduce_only=False).status == OrderStatus.FILLED
 
 
 def test_low_confidence_is_rejected_with_a_stable_code(strategy_client: APIClient) -> None:
@@ -87,13 +91,14 @@ def test_kill_switch_stops_entries_but_a_close_still_executes(strategy_client: A
 def test_quantity_zero_means_the_exchange_minimum(strategy_client: APIClient) -> None:
     # USD-M BTCUSDT: minQty 0.001, MIN_NOTIONAL 100 → 100 / 50000 = 0.002 (step 0.001).
     signal = post(strategy_client, quantity=0)
-    assert Order.objects.get(signal=signal).quantity == Decimal("0.002")
+    assert Order.objects.get(signal=signal, reduce_only=False).quantity == Decimal("0.002")
 
 
 def test_size_from_equity_is_scaled_by_confidence(strategy_client: APIClient) -> None:
-    # 100000 equity × 2 % × 0.8 confidence = 1600 USDT → 1600 / 50000 = 0.032 BTC.
+    # At 1x leverage: 100000 equity × 2 % × 0.8 confidence = 1600 USDT → 1600 / 50000 = 0.032 BTC.
+    config_set_global(parameters={"leverage": 1}, changed_by="test", reason="unlevered sizing")
     signal = post(strategy_client)
-    assert Order.objects.get(signal=signal).quantity == Decimal("0.032")
+    assert Order.objects.get(signal=signal, reduce_only=False).quantity == Decimal("0.032")
 
 
 def test_a_symbol_the_exchange_does_not_list_is_rejected(strategy_client: APIClient) -> None:

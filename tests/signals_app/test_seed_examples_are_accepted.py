@@ -137,7 +137,7 @@ JUNE_29_NOON = datetime(2025, 6, 29, 12, 0, tzinfo=UTC)
 
 EXAMPLES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("seed 002 POST /trade", "/trade", SEED_002_TRADE, {
-        "action": "buy", "confidence": Decimal("0.85"), "order_type": "market", "price": None,
+        "action": "buy", "confidence": Decimal("0.85"), "order_type": "", "price": None,  # unsent: config decides
         "current_price": Decimal("45000"), "indicators": {"rsi": 65, "macd": "bullish"},
         "rationale": "Strong momentum breakout", "signal_timestamp": JUNE_29_NOON,
     }),
@@ -153,7 +153,7 @@ EXAMPLES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("seed 000 ml_light", "/trade", SEED_000_ML_LIGHT, {
         "symbol": "ETHUSDT", "strategy_mode": "ml_light", "confidence": Decimal("0.78"),
         "model_confidence": Decimal("0.82"), "model_features": {"rsi": 65, "macd": "bullish", "volume_ratio": 1.2},
-        "order_type": "market", "price": None, "current_price": Decimal("3000"),
+        "order_type": "", "price": None, "current_price": Decimal("3000"),
     }),
     ("seed 000 llm_reasoning", "/trade", SEED_000_LLM_REASONING, {
         "strategy_mode": "llm_reasoning", "confidence": Decimal("0.72"),

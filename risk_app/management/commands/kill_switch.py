@@ -17,4 +17,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         state = risk_set_mode(mode=options["mode"], actor="cli", reason=options["reason"])
-        self.stdout.write(f"trading mode is now {state.mode}")
+        breaker = " (the daily-loss breaker is tripped: re-arm it with breaker_rearm)" if state.breaker_tripped else ""
+        self.stdout.write(f"trading mode is now {state.effective_mode}{breaker}")
