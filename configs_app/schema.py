@@ -506,8 +506,8 @@ _PARAMETERS: list[Parameter] = [
         "risk_management",
         "integer",
         60,
-        "A second entry signal for the same symbol and direction within this many seconds is rejected as a "
-        "duplicate. 0 disables the check.",
+        "A second entry signal from the same strategy for the same symbol and direction within this many "
+        "seconds is rejected as a duplicate. 0 disables the check.",
         "Stops a strategy that fires twice from doubling a position.",
         "Lengthen it for strategies that re-send signals on every candle.",
         example=60,

@@ -75,7 +75,10 @@ def equity_notional(
     config: dict[str, Any],
     market: str,
 ) -> EquitySizing:
-    fraction = signal_fraction if signal_fraction is not None else percent(config, "position_size_pct") or ZERO
+    configured = percent(config, "position_size_pct") or ZERO
+    # A signal may ask for less than the operator's position_size_pct, never more:
+    # the config is the risk limit the gate holds every entry to.
+    fraction = configured if signal_fraction is None else min(signal_fraction, configured)
     multiplier = Decimal(config.get("quantity_multiplier") or 1)
     leverage = leverage_of(config, market)
     notional = equity * fraction * size_factor * multiplier * leverage
@@ -136,6 +139,22 @@ def quantity_for_entry(
     """Snap down, then raise to the minimum (both per ``sizing_rules``)."""
     snapped = quantity_snap(quantity, rules, config, market_order=market_order)
     return max(snapped, quantity_minimum(rules, config, price=price, market_order=market_order))
+
+
+def quantity_step_of(rules: SymbolRules, config: dict[str, Any], market_order: bool) -> Decimal:
+    floor_rules = sizing_rules(rules, config)
+    return max(floor_rules.step_size, floor_rules.market_step_size) if market_order else floor_rules.step_size
+
+
+def quantity_at_least(
+    notional: Decimal, rules: SymbolRules, config: dict[str, Any], *, price: Decimal, market_order: bool
+) -> Decimal:
+    """The smallest step-aligned quantity worth ``notional`` at ``price``: when the
+    min_position_size_usd floor decides the size, snapping down would land under it."""
+    step = quantity_step_of(rules, config, market_order)
+    if not step:
+        return notional / price
+    return (notional / price / step).to_integral_value(rounding=ROUND_UP) * step
 
 
 def price_snap(price: Decimal, rules: SymbolRules, *, side: str) -> Decimal:

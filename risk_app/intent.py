@@ -14,6 +14,9 @@ class TradeIntent:
     quantity: Decimal  # already snapped to the symbol's step size
     price: Decimal  # the reference price the notional was computed at
     reduce_only: bool
+    # The quantity step the order is aligned to. A size raised to the USD floor is
+    # rounded UP to it, so the gate lets the floor be exceeded by at most one step.
+    quantity_step: Decimal = Decimal("0")
 
     @property
     def notional(self) -> Decimal:

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import signal
@@ -56,10 +55,6 @@ S = OrderStatus
 # client order id, so a retry can never make a second order.
 TRANSIENT_REJECTIONS = frozenset({-1003, -1015, -1021})
 RETRY_BACKOFF_SECONDS = (0.1, 0.2, 0.4, 0.8, 1.0)
-# Hedge mode books a fill on its own position side only (a SELL on LONG reduces
-# LONG; a SELL on SHORT adds to SHORT) once risk_app's position_apply_fill takes
-# ``position_side``; a position_apply_fill without it nets every fill one-way.
-HEDGE_AWARE_POSITIONS = "position_side" in inspect.signature(position_apply_fill).parameters
 
 
 @runtime_checkable
@@ -264,7 +259,8 @@ def order_record_result(*, order_id: int, result: ExchangeOrder, actor: str, rea
 
 def _record_fill(order: Order, exchange_fill: ExchangeFill, actor: str) -> Fill:
     fee_quote, position_quantity = _fee_and_position_quantity(order, exchange_fill)
-    hedge = {"position_side": order.position_side} if hedge_mode(order) and HEDGE_AWARE_POSITIONS else {}
+    # Hedge mode books a fill on its own position side only (a SELL on LONG reduces LONG).
+    hedge = {"position_side": order.position_side} if hedge_mode(order) else {}
     applied = position_apply_fill(
         symbol=order.symbol,
         side=order.side,

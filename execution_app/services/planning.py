@@ -42,6 +42,8 @@ from execution_app.sizing import (
     order_violation,
     percent,
     price_snap,
+    quantity_at_least,
+    quantity_step_of,
     quantity_for_entry,
     quantity_minimum,
     quantity_snap,
@@ -231,6 +233,9 @@ def _entry_plan(
         )
         wanted = equity_sizing.notional / execution_price
     quantity = quantity_for_entry(wanted, rules, config, price=execution_price, market_order=at_market)
+    floor = Decimal(config.get("min_position_size_usd") or 0)
+    if equity_sizing is not None and quantity * execution_price < floor:
+        quantity = quantity_at_least(floor, rules, config, price=execution_price, market_order=at_market)
     violation = order_violation(
         rules, side=side, order_type=exchange_type, quantity=quantity, price=limit_price, stop_price=stop_price,
         reference_price=check_reference, reduce_only=False,
@@ -241,7 +246,7 @@ def _entry_plan(
     plan = OrderPlan(
         intent=TradeIntent(
             symbol=signal.symbol, side=side, position_side=position_side, quantity=quantity,
-            price=execution_price, reduce_only=False,
+            price=execution_price, reduce_only=False, quantity_step=quantity_step_of(rules, config, at_market),
         ),  # fmt: skip
         role="entry",
         order_type=exchange_type,

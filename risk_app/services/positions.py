@@ -49,19 +49,33 @@ def position_apply_fill(
     fee_quote: Decimal,
     actor: str = "system",
     correlation_id: str = "",
+    position_side: str = "",
 ) -> FillApplied:
-    """Book one fill. fee_quote is the commission converted to the quote asset."""
+    """Book one fill. fee_quote is the commission converted to the quote asset.
+
+    One-way (position_side ""): a fill first reduces the opposite side, and any
+    rest opens or adds to its own side. Hedge mode (position_side LONG/SHORT):
+    only that position moves; a BUY on LONG or a SELL on SHORT adds, the other
+    way reduces it, and a reduction never opens the other side.
+    """
     if quantity <= 0 or price <= 0:
         raise ValueError("a fill needs a positive quantity and price")
+    if position_side not in ("", PositionSide.LONG, PositionSide.SHORT):
+        raise ValueError(f"position_side must be LONG, SHORT or empty, not {position_side!r}")
     with transaction.atomic():
         portfolio_day_open()
         lock_for_transaction(f"position:{symbol}")
-        opposite_side = PositionSide.SHORT if side == "BUY" else PositionSide.LONG
-        same_side = PositionSide.LONG if side == "BUY" else PositionSide.SHORT
-        opposite = _locked_position(symbol, opposite_side)
+        opening = PositionSide.LONG if side == "BUY" else PositionSide.SHORT
+        if position_side:
+            same_side = position_side
+            opposite_side = position_side if opening != position_side else None
+        else:
+            same_side = opening
+            opposite_side = PositionSide.SHORT if side == "BUY" else PositionSide.LONG
         remaining, realized = quantity, ZERO
         changed: dict[int, Position] = {}
-        if opposite.quantity > 0:
+        opposite = _locked_position(symbol, opposite_side) if opposite_side else None
+        if opposite is not None and opposite.quantity > 0:
             closed = min(opposite.quantity, remaining)
             direction = 1 if opposite.side == PositionSide.LONG else -1
             realized += (price - opposite.avg_entry_price) * closed * direction
@@ -71,7 +85,9 @@ def position_apply_fill(
                 opposite.opened_at = None
             remaining -= closed
             changed[opposite.pk] = opposite
-        target = opposite
+        if opposite is not None and position_side:
+            remaining = ZERO  # hedge mode: a reduction never opens the other side
+        target = opposite if opposite is not None else _locked_position(symbol, same_side)
         if remaining > 0:
             target = _locked_position(symbol, same_side)
             total = target.quantity + remaining

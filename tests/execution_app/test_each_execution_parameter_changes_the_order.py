@@ -65,6 +65,19 @@ def test_a_signals_own_position_size_fraction_wins_over_the_config(strategy: Str
     assert order.quantity == D("0.01")  # 0.5 % of 100000 = 500 USDT
 
 
+def test_a_signal_cannot_ask_for_more_than_the_configs_position_size(strategy: StrategyWithKey) -> None:
+    # the signal asks 10 %, the operator allows 2 %: 2000 USDT → 0.04 BTC, and the gate approves it
+    order = entry(strategy, {"position_size_pct": D("2")}, position_size_pct=D("0.10"))
+    assert isinstance(order, Order) and order.quantity == D("0.04")
+
+
+def test_a_size_raised_to_the_usd_floor_is_rounded_up_not_under_it(strategy: StrategyWithKey) -> None:
+    # 0.1 % = 100 USDT at 50000; the floor 123 USDT is 0.00246 BTC: snapped down it would be 0.002
+    # (100 USDT, under the floor, refused by the gate); rounded up it is 0.003
+    order = entry(strategy, {"position_size_pct": D("0.1"), "min_position_size_usd": D("123")})
+    assert isinstance(order, Order) and order.quantity == D("0.003")
+
+
 def test_max_position_size_usd_caps_the_notional(strategy: StrategyWithKey) -> None:
     # 5 % = 5000 USDT → 0.1 BTC, capped at 2000 USDT → 0.04 BTC
     sizes = [entry(strategy, {"position_size_pct": D("5"), "max_position_size_usd": cap}).quantity

@@ -166,7 +166,7 @@ class TestOtherPolicies:
     def test_hedge_mode_buy_and_sell_are_not_a_conflict(
         self, trend: StrategyWithKey, reversion: StrategyWithKey
     ) -> None:
-        policy(signal_conflict_resolution="first_come_first_served", position_mode="hedge")
+        policy(signal_conflict_resolution="first_come_first_served", position_mode="hedge", max_positions_per_symbol=2)
         send(trend, "buy", "0.7")
         assert outcome(send(reversion, "sell", "0.7")) == (SignalStatus.ORDERED, "risk_approved")
 

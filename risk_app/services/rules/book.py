@@ -14,12 +14,12 @@ from risk_app.services.rules.facts import HUNDRED, Book, Candidate, Limits, posi
 from risk_app.services.rules.verdict import Verdict, ok, refuse
 
 
-def size_allowance(limits: Limits, book: Book) -> Decimal:
+def size_allowance(limits: Limits, book: Book, step_notional: Decimal = Decimal("0")) -> Decimal:
     """The largest notional one entry may have: position_size_pct of equity scaled the way
     sizing may scale it (quantity_multiplier, leverage on futures), never below the USD floor
-    sizing raises to, never above the USD cap."""
+    sizing raises to (plus the one quantity step it rounds up by), never above the USD cap."""
     by_equity = book.equity * limits.position_size_pct / HUNDRED * limits.size_multiplier
-    return min(limits.max_position_usd, max(by_equity, limits.min_position_usd))
+    return min(limits.max_position_usd, max(by_equity, limits.min_position_usd + step_notional))
 
 
 def position_size(trade: TradeIntent, candidate: Candidate, limits: Limits, book: Book, now: datetime) -> Verdict:
@@ -34,7 +34,7 @@ def position_size(trade: TradeIntent, candidate: Candidate, limits: Limits, book
             "position_size", "position_size_below_min", f"notional {notional} < min_position_size_usd "
             f"{limits.min_position_usd}"
         )
-    allowance = size_allowance(limits, book)
+    allowance = size_allowance(limits, book, trade.quantity_step * trade.price)
     if notional > allowance:
         return refuse(
             "position_size",
