@@ -135,10 +135,11 @@ def _signal_row(signal: Signal) -> dict[str, Any]:
 def _risk_row() -> dict[str, Any]:
     state = risk_state_get()
     return {
-        "mode": state.mode,
+        "mode": state.effective_mode,  # what the gate applies: a tripped breaker shows as reduce-only
+        "kill_switch": state.mode,
         "reason": state.reason,
         "changed_by": state.changed_by,
-        "breaker_tripped": bool(getattr(state, "breaker_tripped", False)),
+        "breaker_tripped": state.breaker_tripped,
     }
 
 

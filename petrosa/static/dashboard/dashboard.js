@@ -183,7 +183,7 @@ const risk = {};
 function setRisk(s) {
   Object.assign(risk, s);
   const mode = document.getElementById("risk-mode");
-  mode.textContent = `kill switch: ${risk.mode}`;
+  mode.textContent = risk.breaker_tripped ? `trading: ${risk.mode} (daily-loss breaker)` : `trading: ${risk.mode}`;
   mode.dataset.mode = risk.mode;
   mode.title = risk.reason || "";
   const breaker = document.getElementById("breaker");
