@@ -58,19 +58,28 @@ class RearmForm(forms.Form):
 @admin.register(RiskState)
 class RiskStateAdmin(ReadOnlyModelAdmin):
     list_display = ("mode", "effective", "breaker_tripped", "breaker_tripped_at", "reason", "changed_by",
-                    "changed_at", "controls")  # fmt: skip
+                    "changed_at")  # fmt: skip
+
+    def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
+        """Only the buttons the user may press: a viewer sees the state, not the controls."""
+        controls = tuple(
+            column
+            for column, permission in (("kill_switch_control", CHANGE_PERMISSION), ("rearm_control", REARM_PERMISSION))
+            if request.user.has_perm(permission)
+        )
+        return (*self.list_display, *controls)
 
     @admin.display(description="applied mode")
     def effective(self, obj: RiskState) -> str:
         return obj.effective_mode
 
-    @admin.display(description="controls")
-    def controls(self, obj: RiskState) -> str:
-        return format_html(
-            '<a class="button" href="{}">Kill switch</a> <a class="button" href="{}">Re-arm breaker</a>',
-            reverse("admin:risk_app_kill_switch"),
-            reverse("admin:risk_app_breaker_rearm"),
-        )
+    @admin.display(description="kill switch")
+    def kill_switch_control(self, obj: RiskState) -> str:
+        return format_html('<a class="button" href="{}">Kill switch</a>', reverse("admin:risk_app_kill_switch"))
+
+    @admin.display(description="breaker")
+    def rearm_control(self, obj: RiskState) -> str:
+        return format_html('<a class="button" href="{}">Re-arm breaker</a>', reverse("admin:risk_app_breaker_rearm"))
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         risk_state_get()  # the single row always exists, so its controls are always on the list
