@@ -40,9 +40,13 @@ def conflicting_signals(signal: Signal) -> QuerySet[Signal]:
 
 @admin.register(SignalReview)
 class SignalReviewAdmin(ReadOnlyModelAdmin):
-    list_display = ("id", "strategy", "symbol", "action", "confidence", "strength_score", "waiting", "review")
+    list_display = ("id", "strategy", "symbol", "action", "confidence", "strength_score", "waiting")
     list_select_related = ("strategy",)
     ordering = ("received_at",)
+
+    def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
+        """The Review button only for reviewers: viewers see the queue, not the action."""
+        return (*self.list_display, "review") if request.user.has_perm(REVIEW_PERMISSION) else self.list_display
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Signal]:
         return super().get_queryset(request).filter(status=SignalStatus.PENDING_REVIEW)
