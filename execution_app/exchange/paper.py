@@ -176,6 +176,21 @@ class PaperExchange:
     def hedge_mode(self) -> bool:
         return self._hedge_mode()
 
+    def expected_fill_price(self, *, symbol: str, side: str, quantity: Decimal) -> Decimal:
+        """The average price a market order of ``quantity`` would get walking the
+        engine's book right now: what slippage_tolerance_pct is judged against."""
+        from execution_app.exchange.filters import symbol_rules
+        from execution_app.exchange.paper_engine.book import BookConfig, book_levels, book_take
+        from petrosa.core.market import price_latest
+
+        rules = symbol_rules(symbol, market=self.market)
+        levels = book_levels(rules, last=price_latest(symbol), taker_side=side, config=BookConfig.from_settings())
+        takes = book_take(levels, quantity=quantity, limit=None, taker_side=side)
+        filled = sum((take.quantity for take in takes), Decimal(0))
+        if not filled:
+            return price_latest(symbol)
+        return sum((take.price * take.quantity for take in takes), Decimal(0)) / filled
+
     def set_position_mode(self, *, hedge: bool) -> None:
         self._settle(engine_change_position_mode, {"dualSidePosition": "true" if hedge else "false"})
 

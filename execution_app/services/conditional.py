@@ -56,8 +56,9 @@ def conditional_orders_check(*, symbol: str | None = None, now: datetime | None 
         if not crossed:
             continue
         with transaction.atomic():
+            # The slippage check judges a released order against the market it is released into.
             released = order_transition(
-                order=order, to=S.PENDING, reason="condition_met", actor="conditional",
+                order=order, to=S.PENDING, reason="condition_met", actor="conditional", reference_price=price,
                 data={"price": decimal_str(price), "condition": f"{order.conditional_direction} "
                                                                  f"{decimal_str(order.conditional_price)}"},
             )  # fmt: skip

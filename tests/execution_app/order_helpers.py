@@ -110,16 +110,4 @@ class RefusingStopLegs(PaperExchange):
         return super().place_order(request)
 
 
-class QuotingPaperExchange(PaperExchange):
-    """The paper exchange, plus the expected fill of a market order walked through its
-    own book: what an adapter offers to enforce slippage_tolerance_pct."""
 
-    def expected_fill_price(self, *, symbol: str, side: str, quantity: Decimal) -> Decimal:
-        from execution_app.exchange.filters import symbol_rules
-        from execution_app.exchange.paper_engine.book import BookConfig, book_levels, book_take
-        from petrosa.core.market import price_latest
-
-        rules = symbol_rules(symbol, market=self.market)
-        levels = book_levels(rules, last=price_latest(symbol), taker_side=side, config=BookConfig.from_settings())
-        takes = book_take(levels, quantity=quantity, limit=None, taker_side=side)
-        return sum((t.price * t.quantity for t in takes), Decimal(0)) / sum((t.quantity for t in takes), Decimal(0))

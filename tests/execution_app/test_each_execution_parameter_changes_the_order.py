@@ -23,7 +23,6 @@ from execution_app.services.venue import order_request
 from risk_app.models import Position
 from signals_app.models import Signal, SignalStatus
 from tests.execution_app.order_helpers import (
-    QuotingPaperExchange,
     RefusingStopLegs,
     accepted_signal,
     configure,
@@ -192,10 +191,8 @@ def test_max_retries_bounds_the_protective_leg_placements(strategy: StrategyWith
 
 
 @override_settings(PAPER_BOOK_LEVEL_NOTIONAL="1000")  # 0.02 BTC per level: 0.1 BTC walks 5 levels, avg 50020
-def test_slippage_tolerance_pct_refuses_a_market_order_expected_to_slip_further(
-    strategy: StrategyWithKey, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(order_services, "venue", QuotingPaperExchange)
+def test_slippage_tolerance_pct_refuses_a_market_order_expected_to_slip_further(strategy: StrategyWithKey) -> None:
+    # the default paper venue quotes the fill it expects from its own book
     loose, tight = (executed(strategy, {"slippage_tolerance_pct": pct, "position_size_pct": D("10")},
                              quantity=D("0.1"))["entry"][0] for pct in (D("0.5"), D("0.01")))  # fmt: skip
     assert (loose.status, loose.average_price) == (OrderStatus.FILLED, D("50020"))  # 0.04 % from 50000
