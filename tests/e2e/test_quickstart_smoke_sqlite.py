@@ -154,4 +154,4 @@ def _check_dashboard_needs_login(base: str, username: str, password: str) -> Non
     page = session.get(f"{base}/dashboard/", allow_redirects=False, timeout=10)
     assert page.status_code == 200, f"/dashboard/ after login: {page.status_code} {page.headers.get('Location')}"
     assert "text/html" in page.headers["Content-Type"], page.headers
-    assert "Positions" in page.text and "Petrosa control plane" in page.text, page.text[:2000]
+    assert "<h2>Positions</h2>" in page.text and "Petrosa — live dashboard" in page.text, page.text[:2000]
