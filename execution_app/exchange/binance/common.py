@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,7 @@ def wire(value: Decimal) -> str:
     return decimal_to_wire(value)
 
 
-class BinanceAdapterBase:
+class BinanceAdapterBase(ABC):
     name = "binance"
     market = ""
     time_method = "get_server_time"
@@ -50,8 +51,9 @@ class BinanceAdapterBase:
         )
         self.before_trade = tuple(before_trade)
 
+    @abstractmethod
     def get_order(self, *, symbol: str, client_order_id: str) -> ExchangeOrder:
-        raise NotImplementedError
+        """Spot and futures look orders up at different endpoints; each adapter says how."""
 
     def prepare(self, request: OrderRequest) -> None:
         """Run the before-trade hooks (trading guard, leverage); a hook refuses by raising ExchangeRejected."""
