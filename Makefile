@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/petrosa
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) PETROSA_TRADING_MODE=paper DB_CONN_MAX_AGE=0
 
-.PHONY: install run test pytest lint-imports migrations-check worker beat consumer bench clean
+.PHONY: install run test pytest lint-imports migrations-check worker beat consumer bench soak clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,10 +55,18 @@ beat: install
 consumer: install
 	$(PY) manage.py consume_signals
 
-## make bench: intake throughput against a one-INSERT DRF baseline, same run, same machine
+## make bench: intake, signal-to-fill, throughput, scaling and websocket fan-out, each against a
+## baseline from the same run; writes BENCHMARKS.md (~20 min). BENCH_ARGS="--quick" for a smoke run.
 bench: install
 	bash deploy/dev/ensure_services.sh
-	$(PY) -m bench.intake --seconds 15
+	$(PY) -m bench $(BENCH_ARGS)
+
+## make soak: idempotency storm, SIGKILLed workers, Redis and PostgreSQL outages, schemathesis,
+## the auth/signature matrix and the audit chain, on a throwaway PostgreSQL and a private
+## redis-server; writes RELIABILITY.md (~20 min). SOAK_ARGS="--quick" for a smoke run.
+soak: install
+	bash deploy/dev/ensure_services.sh
+	$(PY) -m soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
