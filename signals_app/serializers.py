@@ -157,6 +157,10 @@ class SignalInputSerializer(PrebuiltFieldsMixin, serializers.Serializer):
 class SignalOutputSerializer(PrebuiltFieldsMixin, ExactModelSerializer):
     strategy_id = serializers.CharField(source="strategy.name")
     timestamp = serializers.DateTimeField(source="signal_timestamp")
+    # Declared so the schema admits "" (not sent: the config's default applies); a
+    # ModelSerializer drops allow_blank from read-only fields.
+    order_type = serializers.ChoiceField(choices=OrderType.choices, allow_blank=True, read_only=True)
+    time_in_force = serializers.ChoiceField(choices=TimeInForce.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Signal
