@@ -26,6 +26,7 @@ from execution_app.services.leverage import leverage_force, leverage_status_data
 from execution_app.services.reconciliation import reconciliation_run
 from execution_app.services.reconciliation_actions import issue_actions, reconciliation_issue_resolve
 from petrosa.core.errors import Forbidden, NotFound, Unprocessable
+from signals_app.serializers import SYMBOL_PATTERN
 
 VIEW_LEVERAGE = "execution_app.view_symbolleverage"
 FORCE_LEVERAGE = "execution_app.force_leverage"
@@ -141,8 +142,12 @@ def leverage_sync(request: Request, symbol: str) -> Response:
     require_operator_permission(request, FORCE_LEVERAGE, what="force leverage")
     data = LeverageSyncInput(data=request.data)
     data.is_valid(raise_exception=True)
+    symbol = symbol.upper()
+    if not SYMBOL_PATTERN.match(symbol):
+        raise NotFound(f"No symbol {symbol[:40]!r}: a symbol is 5-20 letters or digits, e.g. BTCUSDT.",
+                       code="unknown_symbol")  # fmt: skip
     exchange = _binance_exchange("set_leverage")
-    row = leverage_force(exchange=exchange, symbol=symbol.upper(), actor=f"user:{request.user.get_username()}",
+    row = leverage_force(exchange=exchange, symbol=symbol, actor=f"user:{request.user.get_username()}",
                          reason=data.validated_data["reason"])  # fmt: skip
     return Response(leverage_status_data(row))
 
