@@ -56,14 +56,14 @@ consumer: install
 	$(PY) manage.py consume_signals
 
 ## make bench: intake, signal-to-fill, throughput, scaling and websocket fan-out, each against a
-## baseline from the same run; writes BENCHMARKS.md (~20 min). BENCH_ARGS="--quick" for a smoke run.
+## baseline from the same run; writes BENCHMARKS.md (~15 min). BENCH_ARGS="--quick" for a smoke run.
 bench: install
 	bash deploy/dev/ensure_services.sh
 	$(PY) -m bench $(BENCH_ARGS)
 
 ## make soak: idempotency storm, SIGKILLed workers, Redis and PostgreSQL outages, schemathesis,
 ## the auth/signature matrix and the audit chain, on a throwaway PostgreSQL and a private
-## redis-server; writes RELIABILITY.md (~20 min). SOAK_ARGS="--quick" for a smoke run.
+## redis-server; writes RELIABILITY.md (~10 min). SOAK_ARGS="--quick" for a smoke run.
 soak: install
 	bash deploy/dev/ensure_services.sh
 	$(PY) -m soak $(SOAK_ARGS)

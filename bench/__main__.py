@@ -1,9 +1,9 @@
 """make bench: every measurement in turn, each in its own process on a fresh
 database, then BENCHMARKS.md.
 
-    .venv/bin/python -m bench                    # everything, full size (~15 min)
+    .venv/bin/python -m bench                    # everything, full size (~15 min on 2 cores)
     .venv/bin/python -m bench --quick            # smaller loads, to check the harness
-    .venv/bin/python -m bench --only intake fanout
+    .venv/bin/python -m bench --only intake fanout   # re-measure these, keep the other figures
 """
 
 from __future__ import annotations
@@ -50,7 +50,11 @@ def main() -> None:
     print(f"bench: {machine['cores']} cores, load {machine['load_before']}; migrating the template database",
           flush=True)
     template_build()
-    results: dict[str, Any] = {}
+    saved = REPO / "var" / ("bench-results-quick.json" if args.quick else "bench-results.json")
+    # --only re-measures some and keeps the previous run's other figures (the command line says so).
+    results: dict[str, Any] = json.loads(saved.read_text()) if args.only and saved.exists() else {}
+    if "scaling" in names:
+        results["scaling"] = []
     for name in names:
         for options in plan[name]:
             started = time.monotonic()
@@ -63,11 +67,12 @@ def main() -> None:
             else:
                 results[name] = result
     machine["load_after"] = load_average()
-    command = "make bench" + ("" if not (args.quick or args.only) else f"  (python -m bench {' '.join(sys.argv[1:])})")
+    command = f"python -m bench {' '.join(sys.argv[1:])}" if args.quick or args.only else "make bench"
+    merged = ", merged with the previous run's other measurements (var/bench-results.json)" if args.only else ""
     output = Path(args.output)
-    output.write_text(render(facts_markdown(machine, command=command), results, kept_notes(output)))
-    (output.parent / "var").mkdir(exist_ok=True)
-    (output.parent / "var" / "bench-results.json").write_text(json.dumps(results, default=str, indent=1))
+    output.write_text(render(facts_markdown(machine, command=command, note=merged), results, kept_notes(output)))
+    saved.parent.mkdir(exist_ok=True)
+    saved.write_text(json.dumps(results, default=str, indent=1))
     print(f"bench: wrote {output}")
 
 

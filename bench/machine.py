@@ -88,12 +88,12 @@ def facts(server_url: str) -> dict[str, Any]:
     }
 
 
-def facts_markdown(facts: dict[str, Any], *, command: str) -> str:
+def facts_markdown(facts: dict[str, Any], *, command: str, note: str = "") -> str:
     return "\n".join([
         f"- **Date:** {facts['date']}; commit `{facts['commit']}`",
         f"- **Machine:** {facts['cores']} cores, {facts['cpu']}, {facts['memory_gib']} GiB RAM; Python "
         f"{facts['python']}, PostgreSQL {facts['postgres']}, Redis {facts['redis']}",
-        f"- **Command:** `{command}`",
+        f"- **Command:** `{command}`{note}",
         f"- **Load average (1/5/15 min):** {facts['load_before']} at the start, {facts.get('load_after', '?')} at "
         "the end. The machine was shared with other work while this ran; figures from a quiet machine will be better.",
     ])  # fmt: skip

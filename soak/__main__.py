@@ -1,7 +1,7 @@
 """make soak: the reliability and security scenarios in turn against one
 running system, then RELIABILITY.md.
 
-    .venv/bin/python -m soak             # full size (~15 min)
+    .venv/bin/python -m soak             # full size (~10 min on 2 cores)
     .venv/bin/python -m soak --quick     # smaller, to check the harness
 
 Everything runs on a throwaway PostgreSQL server (initdb into a temp dir, a free

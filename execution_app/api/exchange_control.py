@@ -21,6 +21,8 @@ from rest_framework.response import Response
 
 from execution_app.api.permissions import require_operator_permission
 from execution_app.exchange import exchange_for_mode
+from execution_app.exchange.base import ExchangeRejected
+from execution_app.exchange.paper_engine import PaperBinanceError
 from execution_app.models_binance import IssueStatus, ReconciliationIssue, ReconciliationRun, SymbolLeverage
 from execution_app.services.leverage import leverage_force, leverage_status_data
 from execution_app.services.reconciliation import reconciliation_run
@@ -147,8 +149,12 @@ def leverage_sync(request: Request, symbol: str) -> Response:
         raise NotFound(f"No symbol {symbol[:40]!r}: a symbol is 5-20 letters or digits, e.g. BTCUSDT.",
                        code="unknown_symbol")  # fmt: skip
     exchange = _binance_exchange("set_leverage")
-    row = leverage_force(exchange=exchange, symbol=symbol, actor=f"user:{request.user.get_username()}",
-                         reason=data.validated_data["reason"])  # fmt: skip
+    try:
+        row = leverage_force(exchange=exchange, symbol=symbol, actor=f"user:{request.user.get_username()}",
+                             reason=data.validated_data["reason"])  # fmt: skip
+    except (ExchangeRejected, PaperBinanceError) as exc:
+        # -1121 "Invalid symbol" and friends: the exchange's answer, not our failure.
+        raise Unprocessable(f"The exchange refused the sync for {symbol}: {exc}", code="exchange_rejected") from exc
     return Response(leverage_status_data(row))
 
 
