@@ -7,73 +7,15 @@ the outage), and uses a private redis-server this test starts and stops.
 
 from __future__ import annotations
 
-import socket
-import threading
 from typing import Any, Iterator
 
 import pytest
 import requests
 from django.conf import settings
 
-from tests.e2e.processes import Process, free_port, start_redis, start_web, wait_for
+from tests.e2e.processes import Process, TcpRelay, free_port, start_redis, start_web, wait_for
 
 pytestmark = pytest.mark.services
-
-
-class TcpRelay:
-    """Forwards 127.0.0.1:<port> to PostgreSQL until stopped; stopping also cuts
-    every open connection, as a crashed database server would."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target, self.port = target, free_port()
-        self._sockets: list[socket.socket] = []
-        self._listener: socket.socket | None = None
-
-    def start(self) -> None:
-        listener = socket.create_server(("127.0.0.1", self.port))
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def stop(self) -> None:
-        if self._listener is not None:
-            try:  # wakes the thread blocked in accept(); close() alone would leave it listening
-                self._listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            self._listener.close()
-            self._listener = None
-        for sock in self._sockets:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            sock.close()
-        self._sockets.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self._sockets += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 @pytest.fixture
@@ -93,7 +35,7 @@ def outage_rig(subprocess_env: dict[str, str]) -> Iterator[tuple[str, TcpRelay, 
     yield url, relay, redis_port, processes
     for process in processes:
         process.kill()
-    relay.stop()
+    relay.cut()
 
 
 def get(url: str) -> tuple[int, dict[str, Any]]:
@@ -122,7 +64,7 @@ def test_health_and_ready_follow_postgresql_and_redis_down_and_back(
     wait_for(lambda: get(f"{url}/health")[1]["components"]["redis"]["ok"], timeout=15, what="redis to be healthy")
 
     # PostgreSQL goes away: unhealthy, not ready, with the reason; still alive.
-    relay.stop()
+    relay.cut()
     status, body = get(f"{url}/health")
     assert status == 503 and body["status"] == "unhealthy"
     assert body["components"]["database"]["detail"] == f"unreachable: 127.0.0.1:{relay.port} Connection refused"

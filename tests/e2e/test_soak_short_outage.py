@@ -12,7 +12,7 @@ import time
 from urllib.parse import urlparse
 
 from soak.outage import outage_run
-from soak.postgres import TcpRelay
+from tests.e2e.processes import TcpRelay
 from soak.short import short_stack
 
 
