@@ -62,14 +62,19 @@ def order_transition(
     moved on (or the move is not allowed). On success ``order`` is refreshed."""
     if to not in ALLOWED_TRANSITIONS.get(order.status, frozenset()):
         return False
-    with transaction.atomic():
-        updated = Order.objects.filter(pk=order.pk, status=order.status).update(
-            status=to, status_reason=reason[:128], updated_at=timezone.now(), **fields
-        )
+    # No savepoint: a failure here fails the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
+        changes = {"status": to, "status_reason": reason[:128], "updated_at": timezone.now(), **fields}
+        updated = Order.objects.filter(pk=order.pk, status=order.status).update(**changes)
         if not updated:
             return False
         previous = order.status
-        order.refresh_from_db()
+        computed = [name for name, value in changes.items() if hasattr(value, "resolve_expression")]
+        for name, value in changes.items():
+            if name not in computed:
+                setattr(order, name, value)
+        if computed:  # e.g. attempts=F("attempts") + 1: only the database knows the result
+            order.refresh_from_db(fields=computed)
         audit_record(
             kind=f"order.{to}",
             entity_type="order",

@@ -6,16 +6,22 @@ spread across workers, the outcome is exactly that of deciding the signals
 one by one in the order they arrived.
 
 A signal conflicts with the symbol's *active* signals: those accepted,
-ordered or waiting for review within max_signal_age_seconds.
+ordered or waiting for review within max_signal_age_seconds. Opposing ones
+are read as rows (a conflict is decided against each); those in the same
+direction only as a count and a strength sum, so a long run of same-direction
+signals does not make each new one slower to decide.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from configs_app.services import config_resolve
@@ -29,6 +35,17 @@ EXECUTE_SIGNAL_TASK = "execution.execute_signal"
 ACTIVE_STATUSES = (SignalStatus.ACCEPTED, SignalStatus.ORDERED, SignalStatus.PENDING_REVIEW)
 ACTION_VALUE = {Action.BUY: 1, Action.SELL: -1, Action.HOLD: 0}
 WEIGHTED_THRESHOLD = Decimal("0.3")
+LISTED_IDS = 100  # ids named in an audit row's data; the count is always exact
+
+
+@dataclass(frozen=True)
+class ActiveBook:
+    """What a new signal is decided against."""
+
+    opposing: list[Signal]
+    same_count: int
+    same_strength: Decimal
+    same_ids: list[int]  # the oldest LISTED_IDS of them, for the record
 
 
 def signal_aggregate(*, signal_id: int) -> Signal | None:
@@ -65,18 +82,16 @@ def _decide(signal: Signal) -> None:
         _accept(signal, "close_never_conflicts")  # cutting risk is never blocked by other signals
         return
 
-    active = _active_signals(signal, config)
-    opposing = [a for a in active if a.effective_action not in (signal.action, Action.CLOSE)]
-    same = [a for a in active if a.effective_action == signal.action]
-    if config["position_mode"] == "hedge":
-        opposing = []  # LONG and SHORT are separate positions: not a conflict
+    # Hedge mode: LONG and SHORT are separate positions, so nothing opposes.
+    book = _active_book(signal, config, opposing=config["position_mode"] != "hedge")
+    opposing = book.opposing
     policy = config["signal_conflict_resolution"]
 
     if not opposing:
-        if policy == "accumulate" and len(same) >= config["max_accumulations"]:
+        if policy == "accumulate" and book.same_count >= config["max_accumulations"]:
             signal_transition(
                 signal=signal, to=SignalStatus.REJECTED, reason="accumulation_cap",
-                data={"active_same_direction": [a.pk for a in same]},
+                data={"active_same_direction": book.same_ids, "active_same_direction_count": book.same_count},
             )  # fmt: skip
         else:
             _accept(signal, "no_conflict")
@@ -88,19 +103,32 @@ def _decide(signal: Signal) -> None:
             data={"conflicts_with": [a.pk for a in opposing]},
         )  # fmt: skip
     elif policy == "weighted_average":
-        _weighted_average(signal, [*opposing, *same])
+        _weighted_average(signal, book)
     else:  # strongest_wins, and accumulate for opposing signals
         _strongest_wins(signal, opposing, config)
 
 
-def _active_signals(signal: Signal, config: dict[str, Any]) -> list[Signal]:
+def _active_book(signal: Signal, config: dict[str, Any], *, opposing: bool) -> ActiveBook:
+    """Opposing signals as rows; same-direction ones as one aggregate and a few ids."""
+    active = _active(signal, config)
+    same = active.filter(acting=signal.action)
+    totals = same.aggregate(count=Count("id"), strength=Sum("strength_score"))
+    rows = list(active.exclude(acting__in=[signal.action, Action.CLOSE]).order_by("id")) if opposing else []
+    return ActiveBook(
+        opposing=rows,
+        same_count=totals["count"],
+        same_strength=totals["strength"] or Decimal("0"),
+        same_ids=list(same.order_by("id").values_list("id", flat=True)[:LISTED_IDS]),
+    )
+
+
+def _active(signal: Signal, config: dict[str, Any]) -> QuerySet[Signal]:
     since = timezone.now() - timedelta(seconds=int(config["max_signal_age_seconds"]))
-    return list(
-        Signal.objects.select_related("strategy")
-        .filter(symbol=signal.symbol, status__in=ACTIVE_STATUSES, received_at__gte=since)
+    return (
+        Signal.objects.filter(symbol=signal.symbol, status__in=ACTIVE_STATUSES, received_at__gte=since)
         .exclude(pk=signal.pk)
         .exclude(action__in=[Action.HOLD, Action.CLOSE])
-        .order_by("id")
+        .annotate(acting=Coalesce(NullIf("aggregated_action", Value("")), "action"))  # Signal.effective_action
     )
 
 
@@ -151,10 +179,12 @@ def _supersede(loser: Signal, *, winner: Signal) -> None:
         )
 
 
-def _weighted_average(signal: Signal, others: list[Signal]) -> None:
-    voters = [*others, signal]
-    total = sum((v.strength_score or Decimal("0")) for v in voters)
-    vote = sum(ACTION_VALUE[v.effective_action] * (v.strength_score or Decimal("0")) for v in voters)
+def _weighted_average(signal: Signal, book: ActiveBook) -> None:
+    voters = [*book.opposing, signal]
+    total = book.same_strength + sum((v.strength_score or Decimal("0")) for v in voters)
+    vote = ACTION_VALUE[signal.action] * book.same_strength + sum(
+        ACTION_VALUE[v.effective_action] * (v.strength_score or Decimal("0")) for v in voters
+    )
     value = vote / total if total else Decimal("0")
     if value > WEIGHTED_THRESHOLD:
         result = Action.BUY
@@ -162,7 +192,11 @@ def _weighted_average(signal: Signal, others: list[Signal]) -> None:
         result = Action.SELL
     else:
         result = Action.HOLD
-    data = {"weighted_value": str(value.quantize(Decimal("0.000001"))), "voters": [v.pk for v in voters]}
+    data = {
+        "weighted_value": str(value.quantize(Decimal("0.000001"))),
+        "voters": sorted([*book.same_ids, *(v.pk for v in voters)]),
+        "voter_count": book.same_count + len(voters),
+    }
     Signal.objects.filter(pk=signal.pk).update(aggregated_action=result)
     signal.aggregated_action = result
     if result == Action.HOLD:

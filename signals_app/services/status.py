@@ -35,7 +35,8 @@ def signal_transition(
 ) -> Signal:
     if to not in ALLOWED_TRANSITIONS.get(signal.status, frozenset()):
         raise StaleTransition(f"signal {signal.pk}: {signal.status} -> {to} is not allowed")
-    with transaction.atomic():
+    # No savepoint: a failure here fails the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
         updated = Signal.objects.filter(pk=signal.pk, status=signal.status).update(status=to, status_reason=reason)
         if updated == 0:
             raise StaleTransition(f"signal {signal.pk} left status {signal.status} before {to}")
