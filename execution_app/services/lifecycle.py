@@ -3,6 +3,7 @@
 After an order changes at the exchange, one of these may follow:
 
 * an entry that finished with fills → its protective legs are armed;
+* an entry that left the opposite position flat (one-way flip) → that side's legs are cancelled;
 * a protective leg that traded → its OCO sibling is cancelled;
 * a protective leg the exchange refused → it is retried, then escalated;
 * a close that left the position flat → the position's open flags resolve.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 
 from execution_app.models import Order, OrderRole, OrderStatus
+from execution_app.services.close import protection_release_after_flip
 from execution_app.services.followup import FollowUp
 from execution_app.services.orders import order_cancel, order_submit
 from execution_app.services.protective import (
@@ -36,8 +38,10 @@ S = OrderStatus
 
 def order_follow_up(order: Order) -> FollowUp:
     """What this order's current state calls for (nothing, most of the time)."""
-    if order.role == OrderRole.ENTRY and entry_needs_protection(order):
-        return protection_arm(entry_id=order.pk)
+    if order.role == OrderRole.ENTRY and order.executed_quantity:
+        # One-way flip: the old side's legs are cancelled first (a FollowUp's cancels run before its sends).
+        follow = protection_release_after_flip(entry=order)
+        return follow + protection_arm(entry_id=order.pk) if entry_needs_protection(order) else follow
     if order.role in LEG_CODES:
         if order.executed_quantity:
             return oco_settle(leg_id=order.pk)

@@ -107,8 +107,11 @@ def protection_arm(*, entry_id: int) -> FollowUp:
 
 def _protected_quantity(entry: Order) -> Decimal:
     """What the entry put on the position (a base-asset fee already taken
-    out), snapped down to the step so the legs never try to sell more."""
+    out), snapped down to the step so the legs never try to sell more. No more
+    than the position holds: in one-way mode part of the entry may have closed
+    the other side first (a sell of 0.03 against a 0.01 long leaves a 0.02 short)."""
     held = entry.fills.aggregate(total=Sum("position_quantity"))["total"] or entry.executed_quantity
+    held = min(held, position_quantity(symbol=entry.symbol, side=entry.position_side))
     rules = exchange_rules(entry.symbol)
     return quantity_snap(held, rules, {}, market_order=True)
 

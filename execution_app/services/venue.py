@@ -6,6 +6,8 @@ test can put a fault-injecting wrapper around the paper exchange in one place.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from execution_app.exchange import exchange_for_mode
 from execution_app.exchange.base import ExchangeAdapter, OrderRequest
 from execution_app.models import Order
@@ -13,6 +15,20 @@ from execution_app.models import Order
 
 def venue() -> ExchangeAdapter:
     return exchange_for_mode()
+
+
+def venue_name() -> str:
+    """The exchange an order created now goes to, as Order.exchange and Fill.exchange
+    record it: the name of the adapter venue() hands out ("paper", "binance_usdm",
+    "binance_spot"), read off its class so no adapter (or client) is built for it."""
+    if settings.TRADING_MODE == "paper":
+        from execution_app.exchange.paper import PaperExchange
+
+        return PaperExchange.name
+    # The same choice as execution_app.exchange.binance.factory: futures for usdm, spot otherwise.
+    from execution_app.exchange.binance import BinanceFuturesExchange, BinanceSpotExchange
+
+    return (BinanceFuturesExchange if settings.EXCHANGE_MARKET == "usdm" else BinanceSpotExchange).name
 
 
 def hedge_mode(order: Order) -> bool:
