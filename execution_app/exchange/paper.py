@@ -117,10 +117,12 @@ class PaperExchange:
                 engine_new_order(params, market=self.market, account=self.account)
         except PaperBinanceError as exc:
             raise ExchangeRejected(code=exc.code, message=exc.msg, reason=rejection_reason(exc)) from None
-        return self.get_order(symbol=request.symbol, client_order_id=request.client_order_id)
+        # A plain order just placed is no algo order: skip that lookup.
+        return self.get_order(symbol=request.symbol, client_order_id=request.client_order_id, algo=algo)
 
-    def get_order(self, *, symbol: str, client_order_id: str) -> ExchangeOrder:
-        waiting = self._waiting_algo(symbol, client_order_id)
+    def get_order(self, *, symbol: str, client_order_id: str, algo: bool | None = None) -> ExchangeOrder:
+        """``algo``: None when unknown (look up both kinds), False for a plain order."""
+        waiting = self._waiting_algo(symbol, client_order_id) if algo is not False else None
         if waiting is not None:
             return waiting
         try:

@@ -251,10 +251,13 @@ def order_record_result(*, order_id: int, result: ExchangeOrder, actor: str, rea
             progress["exchange_order_id"] = result.exchange_order_id
         if result.status == order.status:
             Order.objects.filter(pk=order.pk).update(**progress)
+            for name, value in progress.items():
+                setattr(order, name, value)
         elif not order_transition(order=order, to=result.status, reason=reason, actor=actor, **progress):
             logger.warning("order %s: exchange reports %s while we hold %s", order.client_order_id, result.status,
                            order.status)  # fmt: skip
-    return Order.objects.select_related("signal").get(pk=order_id)
+            return Order.objects.select_related("signal").get(pk=order_id)
+    return order  # locked while it changed: it is what was just written
 
 
 def _record_fill(order: Order, exchange_fill: ExchangeFill, actor: str) -> Fill:
