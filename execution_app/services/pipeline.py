@@ -12,13 +12,16 @@ the same as if the signals had been processed one by one, on any number of
 workers.
 
 The worker that finishes a signal carries its symbol on itself, up to
-CARRY_ON_LIMIT signals, instead of queueing the next one: under a backlog the
+CARRY_ON_LIMIT signals or CARRY_ON_SECONDS (well inside the task time limit),
+instead of queueing the next one: under a backlog the
 queue holds a task for every accepted signal, and a hand-on queued behind
 them would wait for the whole backlog to cycle once per signal. The tasks it
 overtook then find their signal done and return after one cheap read.
 """
 
 from __future__ import annotations
+
+import time
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,6 +47,7 @@ IN_FLIGHT = (OrderStatus.PENDING, OrderStatus.SUBMITTING, OrderStatus.UNKNOWN)
 
 
 CARRY_ON_LIMIT = 50
+CARRY_ON_SECONDS = 5.0
 
 
 def signal_execute(*, signal_id: int) -> Order | None:
@@ -59,8 +63,12 @@ def signal_execute(*, signal_id: int) -> Order | None:
 
 def symbol_carry_on(*, symbol: str, limit: int = CARRY_ON_LIMIT) -> None:
     """Execute the symbol's next accepted signals here, one after another, while
-    nothing of it is in flight; past ``limit`` the rest is handed to the queue."""
+    nothing of it is in flight; past ``limit`` (or CARRY_ON_SECONDS) the rest is
+    handed to the queue."""
+    deadline = time.monotonic() + CARRY_ON_SECONDS
     for _ in range(limit):
+        if time.monotonic() > deadline:
+            break
         next_id = _next_due(symbol)
         if next_id is None:
             return
