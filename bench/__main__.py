@@ -22,11 +22,14 @@ from bench.stack import REPO, SHARED_POSTGRES
 
 FULL: dict[str, list[dict[str, Any]]] = {
     "intake": [{"clients": 16, "seconds": 15}],
-    "signal_to_fill": [{"rate": 50, "seconds": 60, "entry_rate": 18}],
+    # The target's rate, then a rate the two cores keep up with (for the latency of a trip without a queue).
+    "signal_to_fill": [{"rate": 50, "seconds": 60, "entry_rate": 18}, {"rate": 10, "seconds": 60, "entry_rate": 4}],
     "throughput": [{"signals": 1000, "tasks": 3000}],
     "scaling": [{"dimension": "signals"}, {"dimension": "positions"}],
     "fanout": [{"clients": 200, "fills": 20}],
 }
+# Measurements run with several option sets, whose results are kept as a list.
+LISTED = {"scaling", "signal_to_fill"}
 QUICK: dict[str, list[dict[str, Any]]] = {
     "intake": [{"clients": 16, "seconds": 3}],
     "signal_to_fill": [{"rate": 20, "seconds": 10, "entry_rate": 8, "signal_workers": 1, "execution_workers": 1}],
@@ -53,8 +56,8 @@ def main() -> None:
     saved = REPO / "var" / ("bench-results-quick.json" if args.quick else "bench-results.json")
     # --only re-measures some and keeps the previous run's other figures (the command line says so).
     results: dict[str, Any] = json.loads(saved.read_text()) if args.only and saved.exists() else {}
-    if "scaling" in names:
-        results["scaling"] = []
+    for listed in LISTED & set(names):
+        results[listed] = []
     for name in names:
         for options in plan[name]:
             started = time.monotonic()
@@ -62,8 +65,8 @@ def main() -> None:
             result = run_isolated(name, options)
             brief = json.dumps({k: v for k, v in result.items() if k != "profile"}, default=str)[:600]
             print(f"bench: {name} done in {time.monotonic() - started:.0f} s: {brief}", flush=True)
-            if name == "scaling":
-                results.setdefault("scaling", []).append(result)
+            if name in LISTED:
+                results.setdefault(name, []).append(result)
             else:
                 results[name] = result
     machine["load_after"] = load_average()
