@@ -15,14 +15,20 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, DecimalField, F, QuerySet, Value
+from django.db.models import Count, F, Q
 
-from risk_app.models import MONEY, Position, RiskDecision, RiskState
+from risk_app.models import PortfolioDay, RiskDecision, RiskState
 from risk_app.services.portfolio import (
     PortfolioValue,
+    as_rows,
+    day_of,
+    day_part,
+    money,
     portfolio_day_open,
-    portfolio_value,
     portfolio_value_of,
+    position_parts,
+    union_read,
+    utc_day,
     utc_midnight,
 )
 from risk_app.services.rules.facts import Book, Holding
@@ -36,74 +42,97 @@ IN_FLIGHT_ORDER_STATUSES = ("held", "pending", "submitting", "unknown", "open", 
 # caller that never orders leaves one, and it must not block entries forever.
 RESERVATION_WITHOUT_ORDER = timedelta(hours=1)
 RATE_WINDOW = timedelta(seconds=60)
-MONEY_FIELD = DecimalField(**MONEY)
-ROW = ("kind", "symbol_", "side_", "qty", "price_a", "price_b", "realized", "executed")
 
 
-def _rows(queryset: QuerySet[Any], kind: str, **columns: Any) -> QuerySet[Any]:
-    return queryset.order_by().annotate(kind=Value(kind, output_field=CharField()), **columns).values_list(*ROW)
-
-
-def _book_rows(*, now: datetime) -> list[tuple[Any, ...]]:
-    """Positions and reservations in ONE statement, so one snapshot.
-
-    Fills are booked outside the portfolio lock; read in two statements, an
-    entry that filled in between would be in neither (reserved no more, in no
-    position yet) or in both.
-    """
-    zero = Value(Decimal("0"), output_field=MONEY_FIELD)
-    positions = _rows(Position.objects.all(), "position", symbol_=F("symbol"), side_=F("side"), qty=F("quantity"),
-                      price_a=F("avg_entry_price"), price_b=F("mark_price"), realized=F("realized_pnl"), executed=zero)
+def _reservation_parts(*, now: datetime) -> list[Any]:
     entries = RiskDecision.objects.filter(approved=True, reduce_only=False)
     reserved = {"symbol_": F("symbol"), "side_": F("position_side"), "price_a": F("price"), "price_b": F("price"),
-                "realized": zero}
-    without_order = _rows(
+                "realized": money()}
+    without_order = as_rows(
         entries.filter(created_at__gte=now - RESERVATION_WITHOUT_ORDER).exclude(orders__reduce_only=False),
-        "reserved", qty=F("quantity"), executed=zero, **reserved,
+        "reserved", qty=F("quantity"), executed=money(), **reserved,
     )
-    in_flight = _rows(
+    in_flight = as_rows(
         entries.filter(orders__reduce_only=False, orders__status__in=IN_FLIGHT_ORDER_STATUSES),
         "reserved", qty=F("orders__quantity"), executed=F("orders__executed_quantity"), **reserved,
     )
-    return list(positions.union(without_order, in_flight, all=True))
+    return [without_order, in_flight]
 
 
-def portfolio_read(*, now: datetime) -> tuple[PortfolioValue, tuple[Holding, ...]]:
-    """The positions marked to market, and the approved entries not in them yet (one snapshot)."""
+def _book_rows(*, now: datetime) -> list[tuple[Any, ...]]:
+    """Today's start-of-day row, positions and reservations in ONE statement, so one snapshot.
+
+    Fills are booked outside the portfolio lock; read in two statements, an
+    entry that filled in between would be in neither (reserved no more, in no
+    position yet) or in both. Flat positions come as one sum of their realized
+    P&L, not as rows (portfolio.position_parts).
+    """
+    return union_read([day_part(utc_day(now)), *position_parts(), *_reservation_parts(now=now)])
+
+
+def _book_snapshot(*, now: datetime) -> tuple[PortfolioDay, PortfolioValue, tuple[Holding, ...]]:
+    """The day, the positions marked to market, and the approved entries not in them yet (one snapshot).
+
+    The first read of a UTC day finds no day row: the day is opened (from its own read of the
+    portfolio) and the book read again, so the book is read after the day opened, as always."""
     rows = _book_rows(now=now)
-    positions = [row[1:7] for row in rows if row[0] == "position"]
+    day = day_of(rows, utc_day(now))
+    if day is None:
+        day = portfolio_day_open(now=now)
+        rows = _book_rows(now=now)
     reserved = []
     for _, symbol, side, quantity, price, _, _, executed in (row for row in rows if row[0] == "reserved"):
         remaining = quantity - (executed or Decimal("0"))
         if remaining > 0:
             reserved.append(Holding(symbol, side, remaining, price))
-    return portfolio_value_of(positions), tuple(reserved)
+    return day, portfolio_value_of(rows), tuple(reserved)
 
 
-def entries_since(moment: datetime) -> int:
-    return RiskDecision.objects.filter(approved=True, reduce_only=False, created_at__gte=moment).count()
+def portfolio_read(*, now: datetime) -> tuple[PortfolioValue, tuple[Holding, ...]]:
+    """The positions marked to market, and the approved entries not in them yet (one snapshot)."""
+    _, value, reserved = _book_snapshot(now=now)
+    return value, reserved
 
 
-def orders_since(moment: datetime) -> int:
-    return RiskDecision.objects.filter(approved=True, created_at__gte=moment).count()
+def _activity(*, now: datetime, signal: Signal | None, side: str, duplicate_window_seconds: int) -> dict[str, int]:
+    """What the count rules judge, in one query over the approved decisions:
+    entries: approved entries since 00:00 UTC; orders: approved decisions (entries and exits) in the
+    last minute; duplicates: approved entries of this signal's strategy, symbol and side in the
+    duplicate window, other than this signal's."""
+    midnight, minute_ago = utc_midnight(now), now - RATE_WINDOW
+    counts = {
+        "entries": Count("pk", filter=Q(reduce_only=False, created_at__gte=midnight)),
+        "orders": Count("pk", filter=Q(created_at__gte=minute_ago)),
+    }
+    since = min(midnight, minute_ago)
+    if signal is not None and duplicate_window_seconds > 0 and side:
+        window_start = now - timedelta(seconds=duplicate_window_seconds)
+        since = min(since, window_start)
+        same = Q(reduce_only=False, symbol=signal.symbol, side=side, signal__strategy_id=signal.strategy_id,
+                 created_at__gte=window_start) & ~Q(signal_id=signal.pk)  # fmt: skip
+        counts["duplicates"] = Count("pk", filter=same)
+    found = RiskDecision.objects.filter(approved=True, created_at__gte=since).aggregate(**counts)
+    return {"duplicates": 0, **found}
 
 
-def duplicate_entries(*, signal: Signal, side: str, window_seconds: int, now: datetime) -> int:
-    """Approved entries of the same strategy, symbol and side in the window, other than this signal's."""
-    if window_seconds <= 0 or not side:
-        return 0
-    return (
-        RiskDecision.objects.filter(
-            approved=True,
-            reduce_only=False,
-            symbol=signal.symbol,
-            side=side,
-            signal__strategy_id=signal.strategy_id,
-            created_at__gte=now - timedelta(seconds=window_seconds),
-        )
-        .exclude(signal_id=signal.pk)
-        .count()
+def _book_of(
+    *, state: RiskState, now: datetime, signal: Signal | None, side: str, duplicate_window_seconds: int
+) -> tuple[Book, PortfolioDay, PortfolioValue]:
+    day, value, reserved = _book_snapshot(now=now)
+    activity = _activity(now=now, signal=signal, side=side, duplicate_window_seconds=duplicate_window_seconds)
+    book = Book(
+        equity=value.equity,
+        start_of_day_equity=day.start_equity,
+        loss_baseline_equity=day.loss_baseline_equity,
+        open=value.open,
+        reserved=reserved,
+        entries_today=activity["entries"],
+        orders_last_minute=activity["orders"],
+        duplicates_in_window=activity["duplicates"],
+        mode=state.mode,
+        breaker_tripped=state.breaker_tripped,
     )
+    return book, day, value
 
 
 def book_read(
@@ -115,23 +144,10 @@ def book_read(
     duplicate_window_seconds: int = 0,
 ) -> Book:
     """The book as of now. Call under the portfolio lock when an entry will be judged on it."""
-    day = portfolio_day_open(now=now)
-    value, reserved = portfolio_read(now=now)
-    duplicates = 0
-    if signal is not None:
-        duplicates = duplicate_entries(signal=signal, side=side, window_seconds=duplicate_window_seconds, now=now)
-    return Book(
-        equity=value.equity,
-        start_of_day_equity=day.start_equity,
-        loss_baseline_equity=day.loss_baseline_equity,
-        open=value.open,
-        reserved=reserved,
-        entries_today=entries_since(utc_midnight(now)),
-        orders_last_minute=orders_since(now - RATE_WINDOW),
-        duplicates_in_window=duplicates,
-        mode=state.mode,
-        breaker_tripped=state.breaker_tripped,
+    book, _, _ = _book_of(
+        state=state, now=now, signal=signal, side=side, duplicate_window_seconds=duplicate_window_seconds
     )
+    return book
 
 
 # The config parameters the gate enforces, shown as "limits in force" on the status page.
@@ -146,9 +162,8 @@ LIMIT_PARAMETERS = (
 def risk_status_read(*, config: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The kill switch, the breaker, today's P&L, exposure and the global limits, for operators."""
     state = RiskState.objects.filter(pk=1).first() or RiskState(pk=1)
-    book = book_read(state=state, now=now)
-    value = portfolio_value()
-    day = portfolio_day_open(now=now)
+    # The value and the day come from the book's own read (one snapshot, not three reads).
+    book, day, value = _book_of(state=state, now=now, signal=None, side="", duplicate_window_seconds=0)
     hundred = Decimal("100")
     loss_limit = Decimal(config["max_daily_loss_pct"]) / hundred * day.start_equity
     exposure_cap = Decimal(config["max_portfolio_exposure_pct"]) / hundred * book.equity

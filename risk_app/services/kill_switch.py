@@ -20,7 +20,7 @@ from petrosa.core.audit import audit_record
 from petrosa.core.broadcast import broadcast_on_commit
 from petrosa.core.errors import Conflict, InvalidInput
 from risk_app.models import PortfolioDay, RiskState, TradingMode
-from risk_app.services.portfolio import portfolio_day_open, portfolio_value
+from risk_app.services.portfolio import portfolio_day_open, portfolio_snapshot, portfolio_value
 from risk_app.services.rules.state import daily_loss_breached, daily_loss_limit
 
 BREAKER_ACTOR = "risk_gate"
@@ -38,6 +38,10 @@ def risk_state_get() -> RiskState:
 
 
 def _locked_state() -> RiskState:
+    """Lock and read the row in one query (it exists but on a fresh database)."""
+    state = RiskState.objects.select_for_update().filter(pk=1).first()
+    if state is not None:
+        return state
     risk_state_get()
     return RiskState.objects.select_for_update().get(pk=1)
 
@@ -127,11 +131,11 @@ def risk_breaker_rearm(*, actor: str, reason: str) -> RiskState:
     return state
 
 
-def risk_breaker_check(*, max_daily_loss_pct: Decimal, actor: str = BREAKER_ACTOR) -> bool:
-    """Trip the breaker if today's loss reached the limit; True when it is tripped.
+def risk_breaker_trip_if_breached(*, max_daily_loss_pct: Decimal, actor: str = BREAKER_ACTOR) -> bool:
+    """Trip the breaker if today's loss reached the limit; True when the loss reached it.
     Called after every fill, so losing fills stop entries before the next signal."""
-    day = portfolio_day_open()
-    equity = portfolio_value().equity
+    day, value = portfolio_snapshot()
+    equity = value.equity
     breached = daily_loss_breached(
         equity=equity,
         loss_baseline_equity=day.loss_baseline_equity,
@@ -139,7 +143,7 @@ def risk_breaker_check(*, max_daily_loss_pct: Decimal, actor: str = BREAKER_ACTO
         max_daily_loss_pct=max_daily_loss_pct,
     )
     if not breached:
-        return risk_state_get().breaker_tripped
+        return False
     limit = daily_loss_limit(max_daily_loss_pct=max_daily_loss_pct, start_of_day_equity=day.start_equity)
     risk_breaker_trip(
         detail={"day": day.day.isoformat(), "daily_pnl": equity - day.start_equity, "equity": equity,
@@ -148,3 +152,10 @@ def risk_breaker_check(*, max_daily_loss_pct: Decimal, actor: str = BREAKER_ACTO
         actor=actor,
     )  # fmt: skip
     return True
+
+
+def risk_breaker_check(*, max_daily_loss_pct: Decimal, actor: str = BREAKER_ACTOR) -> bool:
+    """Trip the breaker if today's loss reached the limit; True when it is tripped (now or before)."""
+    if risk_breaker_trip_if_breached(max_daily_loss_pct=max_daily_loss_pct, actor=actor):
+        return True
+    return risk_state_get().breaker_tripped

@@ -23,7 +23,7 @@ from petrosa.core.broadcast import broadcast_on_commit
 from petrosa.core.money import decimal_str
 from petrosa.core.locks import lock_for_transaction
 from risk_app.models import Position, PositionSide
-from risk_app.services.kill_switch import risk_breaker_check
+from risk_app.services.kill_switch import risk_breaker_trip_if_breached
 from risk_app.services.portfolio import portfolio_day_open
 
 ZERO = Decimal("0")
@@ -35,9 +35,18 @@ class FillApplied:
     realized: Decimal  # P&L realized by this fill, net of its fee
 
 
-def _locked_position(symbol: str, side: str) -> Position:
-    Position.objects.get_or_create(symbol=symbol, side=side)
-    return Position.objects.select_for_update().get(symbol=symbol, side=side)
+def _locked_position(symbol: str, side: str, locked: dict[str, Position]) -> Position:
+    """Lock and read the row in one query, creating it flat the first time the side is traded.
+    A row this fill already locked is not read again (nobody else can change it before we commit)."""
+    if side in locked:
+        return locked[side]
+    position = Position.objects.select_for_update().filter(symbol=symbol, side=side).first()
+    if position is None:
+        # ON CONFLICT DO NOTHING: no savepoint, and a concurrent creator's row is simply locked next.
+        Position.objects.bulk_create([Position(symbol=symbol, side=side)], ignore_conflicts=True)
+        position = Position.objects.select_for_update().get(symbol=symbol, side=side)
+    locked[side] = position
+    return position
 
 
 def position_apply_fill(
@@ -74,7 +83,8 @@ def position_apply_fill(
             opposite_side = PositionSide.SHORT if side == "BUY" else PositionSide.LONG
         remaining, realized = quantity, ZERO
         changed: dict[int, Position] = {}
-        opposite = _locked_position(symbol, opposite_side) if opposite_side else None
+        locked: dict[str, Position] = {}
+        opposite = _locked_position(symbol, opposite_side, locked) if opposite_side else None
         if opposite is not None and opposite.quantity > 0:
             closed = min(opposite.quantity, remaining)
             direction = 1 if opposite.side == PositionSide.LONG else -1
@@ -87,9 +97,9 @@ def position_apply_fill(
             changed[opposite.pk] = opposite
         if opposite is not None and position_side:
             remaining = ZERO  # hedge mode: a reduction never opens the other side
-        target = opposite if opposite is not None else _locked_position(symbol, same_side)
+        target = opposite if opposite is not None else _locked_position(symbol, same_side, locked)
         if remaining > 0:
-            target = _locked_position(symbol, same_side)
+            target = _locked_position(symbol, same_side, locked)
             total = target.quantity + remaining
             target.avg_entry_price = (target.avg_entry_price * target.quantity + price * remaining) / total
             target.quantity = total
@@ -115,7 +125,7 @@ def position_apply_fill(
         )
         for position in changed.values():
             broadcast_on_commit("position", position_data(position))
-        risk_breaker_check(max_daily_loss_pct=config_resolve()["max_daily_loss_pct"])
+        risk_breaker_trip_if_breached(max_daily_loss_pct=config_resolve()["max_daily_loss_pct"])
     return FillApplied(position=target, realized=realized)
 
 
