@@ -108,6 +108,7 @@ def position_apply_fill(
         realized -= fee_quote
         target.realized_pnl += realized
         target.fees_paid += fee_quote
+        changed[target.pk] = target  # its fee is booked even when its quantity did not move
         for position in changed.values():
             position.mark_price = price
             position.save()
