@@ -79,6 +79,7 @@ ERRORS = {
     404: OpenApiResponse(description="not_found"),
     409: OpenApiResponse(description="stale_version: expected_version does not match"),
 }
+CREATED = OpenApiResponse(ConfigResponseSerializer, description="created: the scope had no config of its own before")
 SCOPE_DOC = (
     "Bodies follow seed 004: {parameters, changed_by, reason, validate_only}, plus optional expected_version (409 "
     "when stale), unset (names to inherit again) and replace. Every *_pct parameter is a percent on a 0-100 scale."
@@ -128,7 +129,7 @@ def config_health(request: Request) -> Response:
     methods=["POST"],
     operation_id="config_global_set",
     request=ConfigWriteInputSerializer,
-    responses={200: ConfigResponseSerializer, **ERRORS},
+    responses={200: ConfigResponseSerializer, 201: CREATED, **ERRORS},
     summary="Change the global config (merge)",
     description=SCOPE_DOC,
 )
@@ -157,7 +158,7 @@ def trading_global(request: Request) -> Response:
     methods=["POST"],
     operation_id="config_symbol_set",
     request=ConfigWriteInputSerializer,
-    responses={200: ConfigResponseSerializer, **ERRORS},
+    responses={200: ConfigResponseSerializer, 201: CREATED, **ERRORS},
     summary="Change a symbol's config (merge)",
     description=SCOPE_DOC,
 )
@@ -186,7 +187,7 @@ def trading_symbol(request: Request, symbol: str) -> Response:
     methods=["POST"],
     operation_id="config_symbol_side_set",
     request=ConfigWriteInputSerializer,
-    responses={200: ConfigResponseSerializer, **ERRORS},
+    responses={200: ConfigResponseSerializer, 201: CREATED, **ERRORS},
     summary="Change a symbol-side (LONG/SHORT) config (merge)",
     description=SCOPE_DOC,
 )

@@ -184,6 +184,6 @@ def order_by_reference(*, symbol: str, reference: str) -> Order | None:
     queryset = Order.objects.filter(symbol=symbol)
     found = queryset.filter(exchange_order_id=reference).order_by("-id").first()
     found = found or queryset.filter(client_order_id=reference).first()
-    if found is None and reference.isdigit():
+    if found is None and reference.isascii() and reference.isdigit():  # "²".isdigit() is True, int("²") fails
         found = queryset.filter(pk=int(reference)).first()
     return found

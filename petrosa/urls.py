@@ -59,6 +59,8 @@ seed_compatible = [
     path("ai/ideas/<int:idea_id>/action", ai_idea_action, name="seed-ai-idea-action"),
 ]
 
+handler404 = "petrosa.core.api.not_found"
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include(seed_compatible)),

@@ -10,7 +10,9 @@ from rest_framework.response import Response
 
 from petrosa.core.api import query_int
 from petrosa.core.errors import Forbidden
+from petrosa.core.schema_errors import error_responses
 from signals_app.auth import strategy_of
+from signals_app.models import Action, SignalStatus
 from signals_app.selectors import signals_visible_to
 from signals_app.serializers import SignalInputSerializer, SignalOutputSerializer
 from signals_app.services.intake import signal_intake
@@ -23,11 +25,27 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 @extend_schema(
     methods=["POST"],
     request=SignalInputSerializer,
-    responses={202: SignalOutputSerializer},
+    responses={
+        202: SignalOutputSerializer,
+        **error_responses({
+            403: "strategy_key_required (not a strategy key) or strategy_mismatch (strategy_id names another strategy)",
+            422: "idempotency_key_reused: the Idempotency-Key (or signal_id) came before with a different payload",
+        }),
+    },
     parameters=[IDEMPOTENCY_HEADER],
     summary="Send a trading signal",
 )
-@extend_schema(methods=["GET"], responses={200: SignalOutputSerializer(many=True)}, summary="List signals")
+@extend_schema(
+    methods=["GET"],
+    parameters=[
+        OpenApiParameter("symbol", str, description="Only this symbol, e.g. BTCUSDT"),
+        OpenApiParameter("status", str, enum=SignalStatus.values, description="Only this status"),
+        OpenApiParameter("action", str, enum=Action.values, description="Only this action"),
+        OpenApiParameter("limit", int, description="At most this many, newest first (1-500, default 100)"),
+    ],
+    responses={200: SignalOutputSerializer(many=True)},
+    summary="List signals",
+)
 @api_view(["GET", "POST"])
 def signals_collection(request: Request) -> Response:
     if request.method == "GET":

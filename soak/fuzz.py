@@ -7,6 +7,7 @@ content_type_conformance) and status codes the schema documents
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
@@ -85,20 +86,35 @@ def _failures(events: Path) -> tuple[dict[str, int], list[str], int]:
         finished = (event.get("ScenarioFinished") or {}).get("recorder")
         if not finished:
             continue
-        for interaction in (finished.get("interactions") or {}).values():
-            response = (interaction or {}).get("response") or {}
-            if int(response.get("status_code") or 0) >= 500:
-                server_errors += 1
-        for checks in (finished.get("checks") or {}).values():
+        interactions = {case: interaction or {} for case, interaction in (finished.get("interactions") or {}).items()}
+        server_errors += sum(1 for interaction in interactions.values() if _status(interaction) >= 500)
+        for case_id, checks in (finished.get("checks") or {}).items():
             for check in checks:
                 if check.get("status") != "failure":
                     continue
                 failures[check["name"]] += 1
                 info = ((check.get("failure_info") or {}).get("failure")) or {}
-                message = " ".join(str(info.get("message", "")).split())[:160]
+                message = " ".join(str(info.get("message") or info.get("title") or "").split())[:160]
+                interaction = interactions.get(case_id, {})
+                if _status(interaction) >= 500:
+                    message = f"{message}; request: {_request_line(interaction)}"  # "Server error" alone says nothing
                 key = f"{check['name']}: {info.get('operation', '?')}: {message}"
                 examples.setdefault(f"{check['name']}|{info.get('operation')}", key)
     return dict(failures), sorted(examples.values())[:40], server_errors
+
+
+def _status(interaction: dict[str, Any]) -> int:
+    return int((interaction.get("response") or {}).get("status_code") or 0)
+
+
+def _request_line(interaction: dict[str, Any]) -> str:
+    """METHOD uri body, enough to reproduce with curl (the report leaves out schemathesis's own curl line)."""
+    request = interaction.get("request") or {}
+    body = request.get("body")
+    if isinstance(body, dict) and "$base64" in body:
+        body = base64.b64decode(body["$base64"]).decode("utf-8", errors="replace")
+    text = f"{request.get('method', '?')} {request.get('uri', '?')}" + (f" body={body}" if body else "")
+    return " ".join(text.split())[:400]
 
 
 def fuzz_run(base_url: str, *, strategy_key: str, operator_token: str, max_examples: int = 15,

@@ -28,12 +28,14 @@ from execution_app.services.leverage import leverage_force, leverage_status_data
 from execution_app.services.reconciliation import reconciliation_run
 from execution_app.services.reconciliation_actions import issue_actions, reconciliation_issue_resolve
 from petrosa.core.errors import Forbidden, NotFound, Unprocessable
+from petrosa.core.schema_errors import error_responses
 from signals_app.serializers import SYMBOL_PATTERN
 
 VIEW_LEVERAGE = "execution_app.view_symbolleverage"
 FORCE_LEVERAGE = "execution_app.force_leverage"
 VIEW_RECONCILIATION = "execution_app.view_reconciliationissue"
 RESOLVE_RECONCILIATION = "execution_app.resolve_reconciliation"
+NOT_IN_MODE = "not_supported_in_mode: this trading mode's exchange cannot do it (e.g. no leverage on spot)"
 
 
 class LeverageSyncInput(serializers.Serializer):
@@ -137,7 +139,10 @@ def leverage_status(request: Request) -> Response:
 @extend_schema(
     summary="Force the configured leverage and margin type onto the exchange now",
     request=LeverageSyncInput,
-    responses={200: LeverageRowSerializer},
+    responses={200: LeverageRowSerializer, **error_responses({
+        404: "unknown_symbol: not a symbol (5-20 letters or digits)",
+        422: f"{NOT_IN_MODE}, or exchange_rejected: the exchange refused (e.g. a symbol it does not list)",
+    })},
 )
 @api_view(["POST"])
 def leverage_sync(request: Request, symbol: str) -> Response:
@@ -198,7 +203,8 @@ def reconciliation_status(request: Request) -> Response:
     })  # fmt: skip
 
 
-@extend_schema(summary="Run a reconciliation now", request=None, responses={200: ReconciliationRunSerializer})
+@extend_schema(summary="Run a reconciliation now", request=None,
+               responses={200: ReconciliationRunSerializer, **error_responses({422: NOT_IN_MODE})})
 @api_view(["POST"])
 def reconciliation_run_now(request: Request) -> Response:
     require_operator_permission(request, RESOLVE_RECONCILIATION, what="run a reconciliation")
@@ -209,7 +215,13 @@ def reconciliation_run_now(request: Request) -> Response:
 @extend_schema(
     summary="Settle one difference: adopt, close, cancel_orphan or ignore",
     request=ReconciliationResolveInput,
-    responses={200: ReconciliationDifferenceSerializer},
+    responses={200: ReconciliationDifferenceSerializer, **error_responses({
+        400: "validation_error: an action that does not apply to this difference, or ignore without a reason",
+        404: "not_found: no difference with that id",
+        409: "issue_settled, order_moved_on, cannot_follow_exchange, nothing_to_close, close_refused, or "
+             "exchange_unavailable (the exchange did not answer; retry)",
+        422: NOT_IN_MODE,
+    })},
 )
 @api_view(["POST"])
 def reconciliation_issue_resolve_view(request: Request, issue_id: int) -> Response:

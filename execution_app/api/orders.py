@@ -39,6 +39,7 @@ from execution_app.services.manual import manual_signal_submit
 from execution_app.services.orders import order_cancel
 from petrosa.core.api import query_int
 from petrosa.core.errors import Forbidden, InvalidInput, NotFound
+from petrosa.core.schema_errors import error_responses
 from signals_app.auth import strategy_of
 from signals_app.serializers import SignalInputSerializer
 
@@ -100,7 +101,9 @@ def _filtered(request: Request, queryset: QuerySet[Order]) -> QuerySet[Order]:
 @extend_schema(
     methods=["POST"],
     request=ManualOrderInputSerializer,
-    responses={202: SignalTraceSerializer, **ERRORS},
+    responses={202: SignalTraceSerializer, **ERRORS, **error_responses({
+        422: "idempotency_key_reused: the Idempotency-Key came before with a different order",
+    })},
     parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                  description="Retries with the same key return the first order's signal.")],
     summary="Place a manual order: it becomes a signal of the manual strategy and passes the risk gate",
@@ -149,6 +152,8 @@ def _cancel(request: Request, order: Order) -> Response:
     elif order.signal.strategy_id != strategy.pk:
         raise Forbidden("A strategy may cancel only its own orders.")
     data = request.data if request.content_type == "application/json" and request.body else {}
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.", fields={"non_field_errors": ["Not an object."]})
     form = CancelInputSerializer(data={**data, **({"reason": request.query_params["reason"]}
                                                   if request.query_params.get("reason") else {})})  # fmt: skip
     form.is_valid(raise_exception=True)
@@ -160,7 +165,8 @@ def _cancel(request: Request, order: Order) -> Response:
 DETAIL_RESPONSES = {200: OrderOutputSerializer, 404: OpenApiResponse(description="not_found"), **ERRORS}
 CANCEL_RESPONSES = {
     **DETAIL_RESPONSES,
-    409: OpenApiResponse(description="order_finished (already filled/canceled/rejected/expired) or order_in_flight"),
+    409: OpenApiResponse(description="order_finished (already filled/canceled/rejected/expired), order_in_flight, "
+                                     "or exchange_unavailable (the exchange did not answer; retry)"),
 }
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -28,6 +30,19 @@ class DecimalJSONParser(JSONParser):
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
+
+
+HTML_PREFIXES = ("/admin/", "/dashboard/")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: a path no route matches (/api/v1/orders/-1, /api/v1/orders/abc) gets the API's
+    JSON error envelope, as the OpenAPI schema promises for 404; the admin and dashboard keep the HTML page."""
+    if request.path.startswith(HTML_PREFIXES):
+        return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+    from petrosa.core.errors import error_body
+
+    return JsonResponse(error_body("not_found", "No such path; the API is described at /api/docs/."), status=404)
 
 
 def query_int(params: Any, name: str, *, default: int, minimum: int = 1, maximum: int = 500) -> int:
@@ -98,6 +113,19 @@ class RoundedDecimalField(serializers.DecimalField):
 
     def validate_precision(self, value: Decimal) -> Decimal:
         return value  # quantize() rounds to decimal_places right after
+
+    def quantize(self, value: Decimal) -> Decimal:
+        try:
+            return super().quantize(value)
+        except InvalidOperation:
+            # 1e30 rounded to 5 places needs more digits than the decimal context has: a 500 before the
+            # range check ran. A number that large is outside any range this field takes: say so, as a 400.
+            if self.min_value is not None and value < self.min_value:
+                self.fail("min_value", min_value=self.min_value)
+            if self.max_value is not None:
+                self.fail("max_value", max_value=self.max_value)
+            self.fail("invalid")
+            raise
 
 
 def json_plain(value: Any) -> Any:

@@ -16,7 +16,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from petrosa.core.errors import Forbidden, Unprocessable
+from petrosa.core.errors import Forbidden, InvalidInput, Unprocessable
 from petrosa.core.market import market_simulate
 
 SIMULATE_PERMISSION = "core.change_marketprice"
@@ -81,6 +81,8 @@ def market_simulate_view(request: Request) -> Response:
             f"Prices cannot be simulated while trading {settings.TRADING_MODE}.", code="simulation_unavailable"
         )
     raw = request.data if request.data else request.query_params
+    if not hasattr(raw, "get"):  # a JSON array, number or string: found by schemathesis as a 500
+        raise InvalidInput("The body must be a JSON object.", fields={"non_field_errors": ["Not an object."]})
     serializer = SimulateInputSerializer(data={key: raw.get(key) for key in ("symbol", "price") if key in raw})
     serializer.is_valid(raise_exception=True)
     symbol, price = serializer.validated_data["symbol"], serializer.validated_data["price"]

@@ -178,6 +178,16 @@ def test_cancelling_a_resting_order_then_cancelling_again(trader: APIClient, vie
     assert (filled.status_code, filled.json()["error"]["code"]) == (409, "order_finished")
 
 
+@pytest.mark.parametrize("body", ["5", "[1, 2]", '"cancel"'])
+def test_a_cancel_body_that_is_not_an_object_is_a_400_and_cancels_nothing(
+    trader: APIClient, strategy: StrategyWithKey, other_strategy: StrategyWithKey, body: str
+) -> None:
+    _, limit, _ = _orders(strategy, other_strategy)
+    response = trader.delete(f"/api/v1/orders/{limit.pk}", data=body, content_type="application/json")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "validation_error")
+    assert Order.objects.get(pk=limit.pk).status != OrderStatus.CANCELED
+
+
 def test_a_strategy_may_cancel_its_own_orders_only(strategy_client: APIClient, strategy: StrategyWithKey,
                                                    other_strategy: StrategyWithKey) -> None:  # fmt: skip
     _, limit, other = _orders(strategy, other_strategy)
