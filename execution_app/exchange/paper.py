@@ -33,13 +33,14 @@ from execution_app.exchange.paper_engine import (
     engine_cancel_order,
     engine_change_leverage,
     engine_change_margin_type,
+    engine_account_row,
     engine_change_position_mode,
     engine_get_position_mode,
     engine_my_trades,
-    engine_new_algo_order,
-    engine_new_order,
     engine_open_algo_orders,
     engine_open_orders,
+    engine_place_algo_order,
+    engine_place_order,
     engine_position_risk,
     engine_query_algo_order,
     engine_query_order,
@@ -109,43 +110,52 @@ class PaperExchange:
 
     def place_order(self, request: OrderRequest) -> ExchangeOrder:
         algo = self.market == "usdm" and request.order_type in ALGO_TYPES
-        params = self._params(request, algo=algo)
+
+        def params_for(hedge: bool) -> dict[str, str]:
+            # built under the engine's account lock, from the mode it just read
+            return self._params(request, algo=algo, hedge=hedge)
+
         try:
             if algo:
-                engine_new_algo_order(params, market=self.market, account=self.account)
+                placed_algo = engine_place_algo_order(params_for, market=self.market, account=self.account)
             else:
-                engine_new_order(params, market=self.market, account=self.account)
+                answer, trades = engine_place_order(params_for, market=self.market, account=self.account)
         except PaperBinanceError as exc:
             raise ExchangeRejected(code=exc.code, message=exc.msg, reason=rejection_reason(exc)) from None
-        # A plain order just placed is no algo order: skip that lookup.
-        return self.get_order(symbol=request.symbol, client_order_id=request.client_order_id, algo=algo)
+        # The engine answers the order (and its fills) as a get_order right after would read them.
+        if algo:
+            return self._algo(placed_algo)
+        return self._order(answer, trades=trades)
 
     def get_order(self, *, symbol: str, client_order_id: str, algo: bool | None = None) -> ExchangeOrder:
         """``algo``: None when unknown (look up both kinds), False for a plain order."""
-        waiting = self._waiting_algo(symbol, client_order_id) if algo is not False else None
-        if waiting is not None:
-            return waiting
+        return self._get_order(symbol, client_order_id, row=self._row(), algo=algo)
+
+    def _get_order(self, symbol: str, client_order_id: str, *, row: Any, algo: bool | None = None) -> ExchangeOrder:
+        conditional = self._algo_answer(client_order_id, row) if algo is not False else None
+        if conditional is not None and self._is_waiting(conditional, symbol):
+            return self._algo(conditional)
         try:
             answer = engine_query_order(
-                {"symbol": symbol, "origClientOrderId": client_order_id}, market=self.market, account=self.account
+                {"symbol": symbol, "origClientOrderId": client_order_id}, market=self.market, account=row
             )
         except PaperBinanceError:
             answer = None
         if answer is not None:
-            return self._order(answer)
+            return self._order(answer, row=row)
         if self.market == "usdm":
-            try:
-                algo = engine_query_algo_order(
-                    {"clientAlgoId": client_order_id}, market=self.market, account=self.account
-                )
-            except PaperBinanceError:
-                raise OrderNotFound(client_order_id) from None
-            return self._algo(algo)
+            if algo is False:
+                conditional = self._algo_answer(client_order_id, row)
+            if conditional is None:
+                raise OrderNotFound(client_order_id)
+            return self._algo(conditional)
         raise OrderNotFound(client_order_id)
 
     def cancel_order(self, *, symbol: str, client_order_id: str) -> ExchangeOrder:
+        row = self._row()
+        conditional = self._algo_answer(client_order_id, row)
         try:
-            if self._waiting_algo(symbol, client_order_id) is not None:
+            if conditional is not None and self._is_waiting(conditional, symbol):
                 engine_cancel_algo_order({"symbol": symbol, "clientAlgoId": client_order_id},
                                          market=self.market, account=self.account)
             else:
@@ -155,15 +165,14 @@ class PaperExchange:
             if exc.code != -2011:
                 raise ExchangeRejected(code=exc.code, message=exc.msg, reason=rejection_reason(exc)) from None
             # -2011: no longer open (or never existed): report what there is
-        return self.get_order(symbol=symbol, client_order_id=client_order_id)
+        return self._get_order(symbol, client_order_id, row=row)
 
     def open_orders(self, *, symbol: str | None = None) -> list[ExchangeOrder]:
         params = {"symbol": symbol} if symbol else {}
-        found = [
-            self._order(answer) for answer in engine_open_orders(params, market=self.market, account=self.account)
-        ]
+        row = self._row()
+        found = [self._order(answer, row=row) for answer in engine_open_orders(params, market=self.market, account=row)]
         if self.market == "usdm":
-            algos = engine_open_algo_orders(params, market=self.market, account=self.account)
+            algos = engine_open_algo_orders(params, market=self.market, account=row)
             found += [self._algo(algo) for algo in algos]
         return found
 
@@ -221,7 +230,12 @@ class PaperExchange:
     def _hedge_mode(self) -> bool:
         return bool(engine_get_position_mode({}, market="usdm", account=self.account)["dualSidePosition"])
 
-    def _params(self, request: OrderRequest, *, algo: bool) -> dict[str, str]:
+    def _row(self) -> Any:
+        """The account row for this one call's reads (never kept: tests and the
+        HTTP server change accounts between calls)."""
+        return engine_account_row(market=self.market, account=self.account)
+
+    def _params(self, request: OrderRequest, *, algo: bool, hedge: bool) -> dict[str, str]:
         order_type, tif = request.order_type, request.time_in_force
         if self.market == "spot" and order_type == "LIMIT" and tif == "GTX":
             order_type, tif = "LIMIT_MAKER", ""  # spot's post-only is a type, not a time in force
@@ -238,7 +252,7 @@ class PaperExchange:
         if order_type in _NEEDS_TIF:
             params["timeInForce"] = tif or "GTC"
         if self.market == "usdm":
-            if self._hedge_mode():
+            if hedge:
                 params["positionSide"] = request.position_side or ("LONG" if request.side == "BUY" else "SHORT")
             elif request.reduce_only and not request.close_position:
                 params["reduceOnly"] = "true"
@@ -246,9 +260,12 @@ class PaperExchange:
                 params["closePosition"] = "true"
         return params
 
-    def _fills(self, symbol: str, order_id: int) -> tuple[ExchangeFill, ...]:
-        trades = engine_my_trades({"symbol": symbol, "orderId": str(order_id)}, market=self.market,
-                                  account=self.account)
+    def _fills(self, symbol: str, order_id: int, row: Any) -> tuple[ExchangeFill, ...]:
+        trades = engine_my_trades({"symbol": symbol, "orderId": str(order_id)}, market=self.market, account=row)
+        return self._fill_tuple(trades)
+
+    @staticmethod
+    def _fill_tuple(trades: list[dict[str, Any]]) -> tuple[ExchangeFill, ...]:
         return tuple(
             ExchangeFill(
                 trade_id=str(t["id"]), price=_dec(t["price"]), quantity=_dec(t["qty"]),
@@ -258,7 +275,10 @@ class PaperExchange:
             for t in trades
         )
 
-    def _order(self, answer: dict[str, Any]) -> ExchangeOrder:
+    def _order(
+        self, answer: dict[str, Any], *, row: Any = None, trades: list[dict[str, Any]] | None = None
+    ) -> ExchangeOrder:
+        """``trades``: the order's trades when already known, else read (with ``row``)."""
         executed = _dec(answer["executedQty"])
         if self.market == "spot":
             average = _dec(answer["cummulativeQuoteQty"]) / executed if executed else None
@@ -266,10 +286,15 @@ class PaperExchange:
         else:
             average = _dec(answer["avgPrice"]) if executed else None
             order_type, working = answer.get("origType") or answer["type"], True
+        fills: tuple[ExchangeFill, ...] = ()
+        if executed:
+            fills = self._fill_tuple(trades) if trades is not None else self._fills(
+                answer["symbol"], answer["orderId"], row if row is not None else self._row()
+            )
         return ExchangeOrder(
             client_order_id=answer["clientOrderId"], exchange_order_id=str(answer["orderId"]),
             status=_STATUS[answer["status"]], executed_quantity=executed, average_price=average,
-            fills=self._fills(answer["symbol"], answer["orderId"]) if executed else (),
+            fills=fills,
             symbol=answer["symbol"], side=answer["side"], order_type=order_type, quantity=_dec(answer["origQty"]),
             price=_price_or_none(answer.get("price")), stop_price=_price_or_none(answer.get("stopPrice")),
             is_working=working,
@@ -286,15 +311,16 @@ class PaperExchange:
             is_working=False,
         )
 
-    def _waiting_algo(self, symbol: str, client_order_id: str) -> ExchangeOrder | None:
-        """A futures conditional order still waiting for its trigger, if that is what the id names."""
+    def _algo_answer(self, client_order_id: str, row: Any) -> dict[str, Any] | None:
+        """The futures conditional order with that client id, if any (one read per call)."""
         if self.market != "usdm":
             return None
         try:
-            algo = engine_query_algo_order({"clientAlgoId": client_order_id}, market=self.market,
-                                           account=self.account)
+            return engine_query_algo_order({"clientAlgoId": client_order_id}, market=self.market, account=row)
         except PaperBinanceError:
             return None
-        if algo["algoStatus"] != "NEW" or algo["symbol"] != symbol:
-            return None
-        return self._algo(algo)
+
+    @staticmethod
+    def _is_waiting(algo: dict[str, Any], symbol: str) -> bool:
+        """Still waiting for its trigger, on that symbol: what the id names is the algo order."""
+        return algo["algoStatus"] == "NEW" and algo["symbol"] == symbol

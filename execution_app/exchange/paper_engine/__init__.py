@@ -20,6 +20,8 @@ Conventions shared by every function
   balances, orders and positions and is created on first use, funded with
   ``settings.PAPER_STARTING_EQUITY`` of USDT. The HTTP server maps an API key
   to an account name; the in-process adapter uses ``DEFAULT_ACCOUNT``.
+  Read functions also take the row from ``engine_account_row`` instead of
+  the name, so one adapter call looks the account up once.
 * Returns Binance's JSON response as a dict (or list) of JSON-ready values:
   numbers as plain decimal strings (never ``1e-05``), ids and times as ints,
   flags as bools, exactly where Binance puts them.
@@ -64,21 +66,30 @@ from __future__ import annotations
 # stays cheap and model-free, so PaperBinanceError and the signatures can be
 # imported anywhere (the HTTP server, adapters) without import cycles.
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Union
 
 from execution_app.exchange.paper_engine.errors import PaperBinanceError
 
+if TYPE_CHECKING:
+    from execution_app.models_paper import PaperAccount
+
 Params = Mapping[str, str]
+# An account name, or (for reads) its row from ``engine_account_row``: an
+# adapter making several reads in one call looks the account up once.
+Account = Union[str, "PaperAccount"]
 DEFAULT_ACCOUNT = "default"
 MARKETS = ("spot", "usdm")
 
 __all__ = [
+    "Account",
     "DEFAULT_ACCOUNT",
     "MARKETS",
     "PaperBinanceError",
     "Params",
     "engine_account",
+    "engine_account_row",
     "engine_all_orders",
     "engine_cancel_algo_order",
     "engine_cancel_all",
@@ -100,6 +111,8 @@ __all__ = [
     "engine_open_algo_orders",
     "engine_open_order_lists",
     "engine_open_orders",
+    "engine_place_algo_order",
+    "engine_place_order",
     "engine_position_risk",
     "engine_query_algo_order",
     "engine_query_order",
@@ -145,6 +158,30 @@ def engine_new_order(params: Params, *, market: str, account: str = DEFAULT_ACCO
     return order_new(params, market=market, account=account)
 
 
+def engine_place_order(
+    params_for: Callable[[bool], Params], *, market: str, account: str = DEFAULT_ACCOUNT
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``engine_new_order`` for an in-process adapter, in one transaction:
+    ``params_for(dualSidePosition)`` builds the parameters from the locked
+    account's position mode (no separate GET positionSide/dual), and the
+    answer is ``(engine_query_order's answer, engine_my_trades' answer for
+    its orderId)`` as they would read right after, with no second look-up."""
+    from execution_app.exchange.paper_engine.orders import order_place
+
+    return order_place(params_for, market=market, account=account)
+
+
+def engine_place_algo_order(
+    params_for: Callable[[bool], Params], *, market: str = "usdm", account: str = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
+    """``engine_new_algo_order`` for an in-process adapter: ``params_for`` as
+    in ``engine_place_order``; answers the algo order as a query would right
+    after (the new-algo shape, without ``actualOrderId``/``actualPrice``)."""
+    from execution_app.exchange.paper_engine.algo import algo_place
+
+    return algo_place(params_for, market=market, account=account)
+
+
 def engine_test_order(params: Params, *, market: str, account: str = DEFAULT_ACCOUNT) -> dict[str, Any]:
     """POST /api/v3/order/test or /fapi/v1/order/test: every parameter and
     filter check of ``engine_new_order`` but no matching, no balance check and
@@ -167,7 +204,7 @@ def engine_cancel_order(params: Params, *, market: str, account: str = DEFAULT_A
     return order_cancel(params, market=market, account=account)
 
 
-def engine_query_order(params: Params, *, market: str, account: str = DEFAULT_ACCOUNT) -> dict[str, Any]:
+def engine_query_order(params: Params, *, market: str, account: Account = DEFAULT_ACCOUNT) -> dict[str, Any]:
     """GET /api/v3/order or /fapi/v1/order by orderId or origClientOrderId
     (the newest order with that client id). -2013 "Order does not exist."
     when absent. Spot shape: ``{symbol, orderId, orderListId, clientOrderId,
@@ -181,7 +218,7 @@ def engine_query_order(params: Params, *, market: str, account: str = DEFAULT_AC
     return order_query(params, market=market, account=account)
 
 
-def engine_open_orders(params: Params, *, market: str, account: str = DEFAULT_ACCOUNT) -> list[dict[str, Any]]:
+def engine_open_orders(params: Params, *, market: str, account: Account = DEFAULT_ACCOUNT) -> list[dict[str, Any]]:
     """GET /api/v3/openOrders or /fapi/v1/openOrders (``symbol`` optional):
     NEW and PARTIALLY_FILLED orders in the query shape, oldest first."""
     from execution_app.exchange.paper_engine.orders import orders_open
@@ -189,7 +226,7 @@ def engine_open_orders(params: Params, *, market: str, account: str = DEFAULT_AC
     return orders_open(params, market=market, account=account)
 
 
-def engine_all_orders(params: Params, *, market: str, account: str = DEFAULT_ACCOUNT) -> list[dict[str, Any]]:
+def engine_all_orders(params: Params, *, market: str, account: Account = DEFAULT_ACCOUNT) -> list[dict[str, Any]]:
     """GET /api/v3/allOrders or /fapi/v1/allOrders (``symbol`` mandatory,
     ``orderId`` = from this id, ``limit`` default 500, max 1000)."""
     from execution_app.exchange.paper_engine.orders import orders_all
@@ -280,7 +317,9 @@ def engine_new_algo_order(params: Params, *, market: str = "usdm", account: str 
     return algo_new(params, market=market, account=account)
 
 
-def engine_query_algo_order(params: Params, *, market: str = "usdm", account: str = DEFAULT_ACCOUNT) -> dict[str, Any]:
+def engine_query_algo_order(
+    params: Params, *, market: str = "usdm", account: Account = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
     """GET /fapi/v1/algoOrder by algoId or clientAlgoId: the algo shape plus
     ``actualOrderId`` and ``actualPrice``. -2013 when absent."""
     from execution_app.exchange.paper_engine.algo import algo_query
@@ -298,7 +337,7 @@ def engine_cancel_algo_order(params: Params, *, market: str = "usdm", account: s
 
 
 def engine_open_algo_orders(
-    params: Params, *, market: str = "usdm", account: str = DEFAULT_ACCOUNT
+    params: Params, *, market: str = "usdm", account: Account = DEFAULT_ACCOUNT
 ) -> list[dict[str, Any]]:
     """GET /fapi/v1/openAlgoOrders (``symbol`` optional): algo orders still NEW."""
     from execution_app.exchange.paper_engine.algo import algo_open
@@ -317,7 +356,7 @@ def engine_cancel_all_algo(params: Params, *, market: str = "usdm", account: str
 # --- account ------------------------------------------------------------------
 
 
-def engine_account(params: Params, *, market: str, account: str = DEFAULT_ACCOUNT) -> dict[str, Any]:
+def engine_account(params: Params, *, market: str, account: Account = DEFAULT_ACCOUNT) -> dict[str, Any]:
     """GET /api/v3/account (spot: ``balances [{asset, free, locked}]`` and the
     commission fields; ``omitZeroBalances`` honoured) or GET /fapi/v2/account
     (futures: wallet, margin and unrealized P&L totals, ``assets`` and
@@ -327,7 +366,16 @@ def engine_account(params: Params, *, market: str, account: str = DEFAULT_ACCOUN
     return account_info(params, market=market, account=account)
 
 
-def engine_my_trades(params: Params, *, market: str, account: str = DEFAULT_ACCOUNT) -> list[dict[str, Any]]:
+def engine_account_row(*, market: str, account: str = DEFAULT_ACCOUNT) -> PaperAccount:
+    """The account's row (created on first use), to pass as ``account`` to the
+    read functions within one adapter call so each does not look it up again.
+    Not a Binance endpoint; never cache it across calls (locks read afresh)."""
+    from execution_app.exchange.paper_engine.ledger import account_get
+
+    return account_get(account, market)
+
+
+def engine_my_trades(params: Params, *, market: str, account: Account = DEFAULT_ACCOUNT) -> list[dict[str, Any]]:
     """GET /api/v3/myTrades (``{symbol, id, orderId, orderListId, price, qty,
     quoteQty, commission, commissionAsset, time, isBuyer, isMaker,
     isBestMatch}``) or GET /fapi/v1/userTrades (``{buyer, commission,
@@ -371,7 +419,9 @@ def engine_change_margin_type(
     return margin_type_change(params, market=market, account=account)
 
 
-def engine_get_position_mode(params: Params, *, market: str = "usdm", account: str = DEFAULT_ACCOUNT) -> dict[str, Any]:
+def engine_get_position_mode(
+    params: Params, *, market: str = "usdm", account: Account = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
     """GET /fapi/v1/positionSide/dual: ``{"dualSidePosition": bool}``."""
     from execution_app.exchange.paper_engine.leverage import position_mode_get
 
@@ -390,7 +440,7 @@ def engine_change_position_mode(
 
 
 def engine_position_risk(
-    params: Params, *, market: str = "usdm", account: str = DEFAULT_ACCOUNT, version: int = 3
+    params: Params, *, market: str = "usdm", account: Account = DEFAULT_ACCOUNT, version: int = 3
 ) -> list[dict[str, Any]]:
     """GET /fapi/v3/positionRisk (``version=3``: symbols with a position or
     open orders) or /fapi/v2/positionRisk (``version=2``: every symbol with a

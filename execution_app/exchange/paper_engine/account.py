@@ -11,7 +11,7 @@ from execution_app.exchange.paper_engine.errors import PaperBinanceError
 from execution_app.exchange.paper_engine.ledger import (
     USDT,
     ZERO,
-    account_get,
+    account_read,
     account_lock,
     balance_credit,
     balance_row,
@@ -177,16 +177,16 @@ def _futures_account(account: PaperAccount) -> dict[str, Any]:
     }
 
 
-def account_info(params: Params, *, market: str, account: str) -> dict[str, Any]:
+def account_info(params: Params, *, market: str, account: str | PaperAccount) -> dict[str, Any]:
     require_market(market)
-    row = account_get(account, market)
+    row = account_read(account, market)
     return _spot_account(row, params) if market == "spot" else _futures_account(row)
 
 
-def trades_list(params: Params, *, market: str, account: str) -> list[dict[str, Any]]:
+def trades_list(params: Params, *, market: str, account: str | PaperAccount) -> list[dict[str, Any]]:
     require_market(market)
     rules = symbol_param(params, market=market)
-    found = PaperTrade.objects.filter(account=account_get(account, market), symbol=rules.symbol)
+    found = PaperTrade.objects.filter(account=account_read(account, market), symbol=rules.symbol)
     order_id, from_id = int_param(params, "orderId"), int_param(params, "fromId")
     if order_id is not None:
         found = found.filter(order_id=order_id)
@@ -197,10 +197,10 @@ def trades_list(params: Params, *, market: str, account: str) -> list[dict[str, 
     return [shape(trade) for trade in found.select_related("order").order_by("pk")[:limit]]
 
 
-def position_risk(params: Params, *, market: str, account: str, version: int) -> list[dict[str, Any]]:
+def position_risk(params: Params, *, market: str, account: str | PaperAccount, version: int) -> list[dict[str, Any]]:
     if market != "usdm":
         raise PaperBinanceError(-1121, "Invalid symbol.")
-    row = account_get(account, market)
+    row = account_read(account, market)
     rules = optional_symbol(params, market=market)
     with_orders = set(
         PaperOrder.objects.filter(account=row, status__in=PAPER_OPEN_STATUSES).values_list("symbol", flat=True)

@@ -10,6 +10,7 @@ margin is rejected.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from execution_app.exchange.filters import SymbolRules
 from execution_app.exchange.paper_engine.errors import PaperBinanceError
-from execution_app.exchange.paper_engine.ledger import account_get, account_lock
+from execution_app.exchange.paper_engine.ledger import account_lock, account_read
 from execution_app.exchange.paper_engine.orders import CANCEL_ALL_DONE
 from execution_app.exchange.paper_engine.params import (
     Params,
@@ -35,7 +36,7 @@ from execution_app.exchange.paper_engine.placement import (
     futures_closable,
     order_work,
 )
-from execution_app.exchange.paper_engine.shapes import algo_order, algo_with_actual
+from execution_app.exchange.paper_engine.shapes import algo_order, algo_with_actual, stored_exactly
 from execution_app.exchange.paper_engine.validate import OrderSpec, parse_futures_order, stop_triggered
 from execution_app.models_paper import PaperAccount, PaperAlgoOrder, PaperOrder
 
@@ -56,23 +57,45 @@ def algo_new(params: Params, *, market: str, account: str) -> dict[str, Any]:
         raise PaperBinanceError(-2021, "Order would immediately trigger.")
     with transaction.atomic():
         locked = account_lock(account, market)
-        futures_check_position_side(locked, spec, sent_reduce_only=optional(params, "reduceOnly") is not None)
-        if spec.client_order_id and PaperAlgoOrder.objects.filter(
-            account=locked, symbol=spec.rules.symbol, client_algo_id=spec.client_order_id, status="NEW"
-        ).exists():
-            raise PaperBinanceError(-4116, "clientOrderId is duplicated.")
-        algo = PaperAlgoOrder.objects.create(
-            account=locked, client_algo_id=spec.client_order_id or "", symbol=spec.rules.symbol, side=spec.side,
-            position_side=spec.position_side, order_type=spec.order_type, time_in_force=spec.time_in_force,
-            quantity=spec.quantity, price=spec.price, trigger_price=spec.stop_price,
-            working_type=(optional(params, "workingType") or "CONTRACT_PRICE").upper(),
-            close_position=spec.close_position, reduce_only=spec.reduce_only,
-            price_protect=(optional(params, "priceProtect") or "").lower() == "true",
-        )
-        if not spec.client_order_id:
-            algo.client_algo_id = f"paper-algo-{algo.algo_id}"
-            algo.save(update_fields=["client_algo_id"])
+        return algo_order(_algo_create(locked, spec, params))
+
+
+def algo_place(params_for: Callable[[bool], Params], *, market: str, account: str) -> dict[str, Any]:
+    """``algo_new`` for the in-process adapter: the parameters are built from
+    the locked account's position mode, so the mode is not queried apart. The
+    answer is what a query right after would show."""
+    _usdm(market)
+    with transaction.atomic():
+        locked = account_lock(account, market)
+        params = params_for(locked.dual_side_position)
+        spec = parse_futures_order(params, algo=True)
+        assert spec.stop_price is not None
+        if stop_triggered(order_type=spec.order_type, side=spec.side, stop=spec.stop_price, last=spec.last):
+            raise PaperBinanceError(-2021, "Order would immediately trigger.")
+        algo = _algo_create(locked, spec, params)
+        if not stored_exactly(algo):
+            algo.refresh_from_db()  # a value finer than the columns keep: answer what was stored
         return algo_order(algo)
+
+
+def _algo_create(locked: PaperAccount, spec: OrderSpec, params: Params) -> PaperAlgoOrder:
+    futures_check_position_side(locked, spec, sent_reduce_only=optional(params, "reduceOnly") is not None)
+    if spec.client_order_id and PaperAlgoOrder.objects.filter(
+        account=locked, symbol=spec.rules.symbol, client_algo_id=spec.client_order_id, status="NEW"
+    ).exists():
+        raise PaperBinanceError(-4116, "clientOrderId is duplicated.")
+    algo = PaperAlgoOrder.objects.create(
+        account=locked, client_algo_id=spec.client_order_id or "", symbol=spec.rules.symbol, side=spec.side,
+        position_side=spec.position_side, order_type=spec.order_type, time_in_force=spec.time_in_force,
+        quantity=spec.quantity, price=spec.price, trigger_price=spec.stop_price,
+        working_type=(optional(params, "workingType") or "CONTRACT_PRICE").upper(),
+        close_position=spec.close_position, reduce_only=spec.reduce_only,
+        price_protect=(optional(params, "priceProtect") or "").lower() == "true",
+    )
+    if not spec.client_order_id:
+        algo.client_algo_id = f"paper-algo-{algo.algo_id}"
+        algo.save(update_fields=["client_algo_id"])
+    return algo
 
 
 def _find(account: PaperAccount, params: Params) -> PaperAlgoOrder | None:
@@ -88,9 +111,9 @@ def _find(account: PaperAccount, params: Params) -> PaperAlgoOrder | None:
     return found.order_by("-pk").first()
 
 
-def algo_query(params: Params, *, market: str, account: str) -> dict[str, Any]:
+def algo_query(params: Params, *, market: str, account: str | PaperAccount) -> dict[str, Any]:
     _usdm(market)
-    algo = _find(account_get(account, market), params)
+    algo = _find(account_read(account, market), params)
     if algo is None:
         raise PaperBinanceError(-2013, "Order does not exist.")
     return algo_with_actual(algo)
@@ -108,10 +131,10 @@ def algo_cancel(params: Params, *, market: str, account: str) -> dict[str, Any]:
         return {"algoId": algo.algo_id, "clientAlgoId": algo.client_algo_id, "code": "200", "msg": "success"}
 
 
-def algo_open(params: Params, *, market: str, account: str) -> list[dict[str, Any]]:
+def algo_open(params: Params, *, market: str, account: str | PaperAccount) -> list[dict[str, Any]]:
     _usdm(market)
     rules = optional_symbol(params, market=market)
-    found = PaperAlgoOrder.objects.filter(account=account_get(account, market), status="NEW")
+    found = PaperAlgoOrder.objects.filter(account=account_read(account, market), status="NEW")
     if rules is not None:
         found = found.filter(symbol=rules.symbol)
     return [algo_order(algo) for algo in found.order_by("pk")]

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from execution_app.exchange.paper_engine.errors import PaperBinanceError
 from execution_app.models_paper import PaperAccount, PaperBalance
@@ -44,8 +45,24 @@ def account_get(name: str, market: str) -> PaperAccount:
     return account
 
 
-def account_lock(name: str, market: str) -> PaperAccount:
-    """The account row, locked until the surrounding transaction ends."""
+def account_read(account: str | PaperAccount, market: str) -> PaperAccount:
+    """For reads: the row a caller already holds (one adapter call looks it up
+    once), or the account by name as ``account_get`` finds it."""
+    if isinstance(account, PaperAccount):
+        if account.market != market:
+            raise ValueError(f"paper account {account.name!r} is a {account.market} account, not {market}")
+        return account
+    return account_get(account, market)
+
+
+def account_name(account: str | PaperAccount) -> str:
+    return account.name if isinstance(account, PaperAccount) else account
+
+
+def account_lock(account: str | PaperAccount, market: str) -> PaperAccount:
+    """The account row, locked until the surrounding transaction ends (always
+    read afresh: a row the caller holds only names the account)."""
+    name = account_name(account)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("account_lock needs an open transaction")
     account = PaperAccount.objects.select_for_update().filter(name=name, market=market).first()
@@ -60,10 +77,25 @@ def balance_row(account: PaperAccount, asset: str) -> PaperBalance:
     return row
 
 
+def _balance_update(account: PaperAccount, asset: str, **changes: object) -> bool:
+    """One UPDATE of an existing balance row (False when there is none yet).
+
+    Callers hold the account lock, so ``F() +/- amount`` writes what reading
+    the row and saving it back would, in one query instead of two; PostgreSQL
+    rounds the sum to the column's scale exactly as it rounds a saved value.
+    """
+    return PaperBalance.objects.filter(account=account, asset=asset).update(**changes) > 0
+
+
 def balance_lock_funds(account: PaperAccount, asset: str, amount: Decimal) -> None:
     """Move ``amount`` from free to locked, or refuse with -2010."""
     if amount <= 0:
         return
+    if PaperBalance.objects.filter(account=account, asset=asset, free__gte=amount).update(
+        free=F("free") - amount, locked=F("locked") + amount
+    ):
+        return
+    # No row, or not enough: the original path (creates the empty row, refuses).
     row = balance_row(account, asset)
     if row.free < amount:
         raise PaperBinanceError(-2010, INSUFFICIENT_BALANCE)
@@ -76,6 +108,8 @@ def balance_release(account: PaperAccount, asset: str, amount: Decimal) -> None:
     """Move ``amount`` back from locked to free."""
     if amount <= 0:
         return
+    if _balance_update(account, asset, locked=F("locked") - amount, free=F("free") + amount):
+        return
     row = balance_row(account, asset)
     row.locked -= amount
     row.free += amount
@@ -86,6 +120,8 @@ def balance_spend_locked(account: PaperAccount, asset: str, amount: Decimal) -> 
     """Funds an order held leave the account (they paid for a fill)."""
     if amount <= 0:
         return
+    if _balance_update(account, asset, locked=F("locked") - amount):
+        return
     row = balance_row(account, asset)
     row.locked -= amount
     row.save(update_fields=["locked"])
@@ -94,6 +130,8 @@ def balance_spend_locked(account: PaperAccount, asset: str, amount: Decimal) -> 
 def balance_credit(account: PaperAccount, asset: str, amount: Decimal) -> None:
     """Add (or, negative, remove) free funds."""
     if amount == 0:
+        return
+    if _balance_update(account, asset, free=F("free") + amount):
         return
     row = balance_row(account, asset)
     row.free += amount

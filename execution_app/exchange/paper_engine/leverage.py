@@ -8,7 +8,7 @@ from django.db import transaction
 
 from execution_app.exchange.paper_engine.account import max_notional
 from execution_app.exchange.paper_engine.errors import PaperBinanceError
-from execution_app.exchange.paper_engine.ledger import account_get, account_lock
+from execution_app.exchange.paper_engine.ledger import account_lock, account_read
 from execution_app.exchange.paper_engine.params import (
     Params,
     bool_param,
@@ -22,7 +22,7 @@ from execution_app.exchange.paper_engine.positions import (
     margin_state,
     symbol_setting,
 )
-from execution_app.models_paper import PaperPosition
+from execution_app.models_paper import PaperAccount, PaperPosition
 
 SUCCESS = {"code": 200, "msg": "success"}
 
@@ -85,9 +85,9 @@ def margin_type_change(params: Params, *, market: str, account: str) -> dict[str
         return dict(SUCCESS)
 
 
-def position_mode_get(params: Params, *, market: str, account: str) -> dict[str, Any]:
+def position_mode_get(params: Params, *, market: str, account: str | PaperAccount) -> dict[str, Any]:
     _usdm(market)
-    return {"dualSidePosition": account_get(account, market).dual_side_position}
+    return {"dualSidePosition": account_read(account, market).dual_side_position}
 
 
 def position_mode_change(params: Params, *, market: str, account: str) -> dict[str, Any]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 
 from execution_app.exchange.filters import symbol_rules
 from execution_app.exchange.paper_engine.errors import PaperBinanceError
-from execution_app.exchange.paper_engine.ledger import account_get, account_lock
+from execution_app.exchange.paper_engine.ledger import account_lock, account_read
 from execution_app.exchange.paper_engine.matching import order_close
 from execution_app.exchange.paper_engine.oco import oco_cancel_report, oco_finish
 from execution_app.exchange.paper_engine.params import (
@@ -24,14 +25,17 @@ from execution_app.exchange.paper_engine.params import (
 from execution_app.exchange.paper_engine.placement import futures_place, spot_place
 from execution_app.exchange.paper_engine.shapes import (
     futures_order,
+    futures_trade,
     spot_ack,
     spot_cancel,
     spot_full,
     spot_query,
     spot_result,
+    spot_trade,
+    stored_exactly,
 )
 from execution_app.exchange.paper_engine.validate import parse_futures_order, parse_spot_order
-from execution_app.models_paper import PAPER_OPEN_STATUSES, PaperAccount, PaperOrder
+from execution_app.models_paper import PAPER_OPEN_STATUSES, PaperAccount, PaperOrder, PaperTrade
 
 UNKNOWN_ORDER = "Unknown order sent."
 NO_SUCH_ORDER = "Order does not exist."
@@ -53,6 +57,33 @@ def order_new(params: Params, *, market: str, account: str) -> dict[str, Any]:
         locked = account_lock(account, market)
         order, ack, _ = futures_place(locked, spec, sent_reduce_only=optional(params, "reduceOnly") is not None)
         return ack if spec.resp_type == "ACK" and ack is not None else futures_order(order)
+
+
+def order_place(
+    params_for: Callable[[bool], Params], *, market: str, account: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``order_new`` for the in-process adapter: the parameters are built from
+    the locked account's position mode (no separate mode query), and the answer
+    is what a query of the order and myTrades by its orderId would return right
+    after, without reading them back when what is in memory is what was stored."""
+    require_market(market)
+    with transaction.atomic():
+        locked = account_lock(account, market)
+        params = params_for(locked.dual_side_position)
+        if market == "spot":
+            order, trades = spot_place(locked, parse_spot_order(params))
+        else:
+            spec = parse_futures_order(params, algo=False)
+            order, _, trades = futures_place(locked, spec, sent_reduce_only=optional(params, "reduceOnly") is not None)
+        if not (stored_exactly(order) and all(stored_exactly(trade) for trade in trades)):
+            # a value finer than the columns keep: answer what the database rounded it to
+            order.refresh_from_db()
+            trades = list(PaperTrade.objects.filter(order=order).order_by("pk"))
+        for trade in trades:
+            trade.order = order
+        if market == "spot":
+            return spot_query(order), [spot_trade(trade) for trade in trades]
+        return futures_order(order, with_time=True), [futures_trade(trade) for trade in trades]
 
 
 def order_test(params: Params, *, market: str, account: str) -> dict[str, Any]:
@@ -102,9 +133,9 @@ def order_cancel(params: Params, *, market: str, account: str) -> dict[str, Any]
         return futures_order(order)
 
 
-def order_query(params: Params, *, market: str, account: str) -> dict[str, Any]:
+def order_query(params: Params, *, market: str, account: str | PaperAccount) -> dict[str, Any]:
     require_market(market)
-    order = order_find(account_get(account, market), params, market=market)
+    order = order_find(account_read(account, market), params, market=market)
     if order is None:
         raise PaperBinanceError(-2013, NO_SUCH_ORDER)
     return spot_query(order) if market == "spot" else futures_order(order, with_time=True)
@@ -114,19 +145,19 @@ def _shape(order: PaperOrder, market: str) -> dict[str, Any]:
     return spot_query(order) if market == "spot" else futures_order(order, with_time=True)
 
 
-def orders_open(params: Params, *, market: str, account: str) -> list[dict[str, Any]]:
+def orders_open(params: Params, *, market: str, account: str | PaperAccount) -> list[dict[str, Any]]:
     require_market(market)
     rules = optional_symbol(params, market=market)
-    found = PaperOrder.objects.filter(account=account_get(account, market), status__in=PAPER_OPEN_STATUSES)
+    found = PaperOrder.objects.filter(account=account_read(account, market), status__in=PAPER_OPEN_STATUSES)
     if rules is not None:
         found = found.filter(symbol=rules.symbol)
     return [_shape(order, market) for order in found.order_by("pk")]
 
 
-def orders_all(params: Params, *, market: str, account: str) -> list[dict[str, Any]]:
+def orders_all(params: Params, *, market: str, account: str | PaperAccount) -> list[dict[str, Any]]:
     require_market(market)
     rules = symbol_param(params, market=market)
-    found = PaperOrder.objects.filter(account=account_get(account, market), symbol=rules.symbol)
+    found = PaperOrder.objects.filter(account=account_read(account, market), symbol=rules.symbol)
     from_id = int_param(params, "orderId")
     if from_id is not None:
         found = found.filter(pk__gte=from_id)

@@ -24,10 +24,13 @@ from execution_app.exchange.paper_engine.matching import (
     take_from_book,
 )
 from execution_app.exchange.paper_engine.positions import (
+    held_amounts,
     margin_state,
     opening_quantity,
     position_amount,
+    positions_held,
     symbol_setting,
+    symbol_settings_by_symbol,
 )
 from execution_app.exchange.paper_engine.shapes import futures_ack
 from execution_app.exchange.paper_engine.validate import MARKET_LIKE, OrderSpec, stop_triggered
@@ -158,14 +161,22 @@ def futures_closable(account: PaperAccount, spec: OrderSpec) -> Decimal | None:
 
 
 def futures_check_margin(account: PaperAccount, spec: OrderSpec, *, quantity: Decimal, basis: Decimal) -> None:
+    reduce_only = spec.reduce_only or spec.close_position
+    # One read of the positions and of the settings serves both the opening part and the margin state.
+    held = None if reduce_only or spec.position_side in ("LONG", "SHORT") else positions_held(account)
     opening = opening_quantity(
         account, symbol=spec.rules.symbol, side=spec.side, position_side=spec.position_side,
-        reduce_only=spec.reduce_only or spec.close_position, quantity=quantity,
+        reduce_only=reduce_only, quantity=quantity, held=held_amounts(held) if held is not None else None,
     )
     if opening <= 0:
         return
-    leverage = symbol_setting(account, spec.rules.symbol).leverage
-    if opening * basis / leverage > margin_state(account).available:
+    settings_by_symbol = symbol_settings_by_symbol(account)
+    setting = settings_by_symbol.get(spec.rules.symbol)
+    if setting is None:
+        # The order creates the symbol's settings row (positionRisk v2 lists it from now on).
+        setting = settings_by_symbol[spec.rules.symbol] = symbol_setting(account, spec.rules.symbol)
+    state = margin_state(account, held=held, settings_by_symbol=settings_by_symbol)
+    if opening * basis / setting.leverage > state.available:
         raise PaperBinanceError(-2019, MARGIN_INSUFFICIENT)
 
 

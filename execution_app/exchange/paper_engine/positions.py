@@ -84,17 +84,31 @@ def mark_price(symbol: str, fallback: Decimal) -> Decimal:
         return fallback
 
 
+def positions_held(account: PaperAccount) -> list[PaperPosition]:
+    """The account's non-zero positions (one query, shared by the margin checks)."""
+    return list(PaperPosition.objects.filter(account=account).exclude(amount=0))
+
+
+def held_amounts(rows: list[PaperPosition]) -> dict[tuple[str, str], Decimal]:
+    return {(row.symbol, row.position_side): row.amount for row in rows}
+
+
 def opening_quantity(
-    account: PaperAccount, *, symbol: str, side: str, position_side: str, reduce_only: bool, quantity: Decimal
+    account: PaperAccount, *, symbol: str, side: str, position_side: str, reduce_only: bool, quantity: Decimal,
+    held: dict[tuple[str, str], Decimal] | None = None,
 ) -> Decimal:
-    """The part of an order that would add exposure (and so needs margin)."""
+    """The part of an order that would add exposure (and so needs margin).
+    ``held``: the non-zero position amounts, when the caller already read them."""
     if reduce_only:
         return ZERO
     if position_side == "LONG":
         return quantity if side == "BUY" else ZERO
     if position_side == "SHORT":
         return quantity if side == "SELL" else ZERO
-    amount = position_amount(account, symbol, "BOTH")
+    if held is not None:
+        amount = held.get((symbol, "BOTH"), ZERO)
+    else:
+        amount = position_amount(account, symbol, "BOTH")
     opposite = (amount < 0) if side == "BUY" else (amount > 0)
     return max(ZERO, quantity - abs(amount)) if opposite else quantity
 
@@ -112,15 +126,28 @@ class MarginState:
         return self.wallet + self.cross_unrealized - self.position_margin - self.order_margin
 
 
-def margin_state(account: PaperAccount) -> MarginState:
-    settings_by_symbol = {row.symbol: row for row in account.symbol_settings.all()}
+def symbol_settings_by_symbol(account: PaperAccount) -> dict[str, PaperSymbolSetting]:
+    return {row.symbol: row for row in account.symbol_settings.all()}
+
+
+def margin_state(
+    account: PaperAccount, *, held: list[PaperPosition] | None = None,
+    settings_by_symbol: dict[str, PaperSymbolSetting] | None = None,
+) -> MarginState:
+    """``held`` (``positions_held``) and ``settings_by_symbol``: when the caller
+    already read them in this transaction, so they are not read twice."""
+    if settings_by_symbol is None:
+        settings_by_symbol = symbol_settings_by_symbol(account)
+    if held is None:
+        held = positions_held(account)
+    amounts = held_amounts(held)
     cross_unrealized = unrealized = position_margin = order_margin = ZERO
 
     def leverage(symbol: str) -> int:
         row = settings_by_symbol.get(symbol)
         return row.leverage if row else PaperSymbolSetting._meta.get_field("leverage").default
 
-    for pos in PaperPosition.objects.filter(account=account).exclude(amount=0):
+    for pos in held:
         mark = mark_price(pos.symbol, pos.entry_price)
         pnl = (mark - pos.entry_price) * pos.amount
         unrealized += pnl
@@ -132,7 +159,7 @@ def margin_state(account: PaperAccount) -> MarginState:
                                             close_position=False)
     for order in open_orders:
         opening = opening_quantity(account, symbol=order.symbol, side=order.side, position_side=order.position_side,
-                                   reduce_only=False, quantity=order.remaining)
+                                   reduce_only=False, quantity=order.remaining, held=amounts)
         if opening:
             basis = order.price or order.stop_price or mark_price(order.symbol, ZERO)
             order_margin += opening * basis / leverage(order.symbol)

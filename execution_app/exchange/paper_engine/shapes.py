@@ -7,7 +7,7 @@ writes plain decimals. Times are epoch milliseconds.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 from execution_app.exchange.filters import decimal_to_wire
@@ -17,6 +17,19 @@ _SPOT_PLACES = Decimal("1E-8")
 SPOT_STP = "EXPIRE_MAKER"
 FUTURES_STP = "EXPIRE_MAKER"
 ORDER_LIST_NONE = -1
+_WIDE = Context(prec=200)  # quantizing any stored amount is exact at this precision
+
+
+def stored_exactly(row: Any) -> bool:
+    """Every decimal of ``row`` fits its column's scale, so reading the row back
+    would give the same numbers (PostgreSQL rounds finer values on the way in)."""
+    for field in row._meta.concrete_fields:
+        places = getattr(field, "decimal_places", None)
+        value = getattr(row, field.attname)
+        if places is not None and isinstance(value, Decimal) and value.is_finite():
+            if value != value.quantize(Decimal(1).scaleb(-places), context=_WIDE):
+                return False
+    return True
 
 
 def ms(moment: datetime | None) -> int:
