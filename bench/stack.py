@@ -65,6 +65,9 @@ def database_migrated(server_url: str, name: str) -> str:
 def base_env(*, database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # The harness process itself runs without a connection pool (it only reads after a run);
+    # the system under test must run as deployed, with its pool.
+    env.pop("DB_POOL", None)
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,

@@ -8,11 +8,14 @@ treats a snapshot row and an event alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from execution_app.models import FINAL_ORDER_STATUSES, Fill, Order
 from petrosa.core.models import MarketPrice
@@ -36,6 +39,22 @@ def dashboard_allowed(user: Any) -> bool:
         and user.is_staff
         and user.has_perm(VIEW_PERMISSION)
     )
+
+
+def dashboard_allowed_ids(user_ids: Iterable[int]) -> set[int]:
+    """Which of these users dashboard_allowed() would admit, in one query (the
+    tick re-checks every connected socket at once). Mirrors ModelBackend: an
+    active superuser has every permission; anyone else needs it directly or
+    through a group."""
+    user_model = get_user_model()
+    app_label, codename = VIEW_PERMISSION.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    direct = user_model.user_permissions.through.objects.filter(user_id=OuterRef("pk"), permission__in=permission)
+    via_group = user_model.groups.through.objects.filter(user_id=OuterRef("pk"), group__permissions__in=permission)
+    admitted = user_model.objects.filter(pk__in=list(user_ids), is_active=True, is_staff=True).filter(
+        Q(is_superuser=True) | Exists(direct) | Exists(via_group)
+    )
+    return set(admitted.values_list("pk", flat=True))
 
 
 def _marks(symbols: set[str]) -> dict[str, Decimal]:
@@ -194,6 +213,21 @@ def dashboard_snapshot() -> dict[str, Any]:
         "fills": [_fill_row(f) for f in fills],
         "signals": [_signal_row(s) for s in signals],
     }
+
+
+def live_from_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What a socket has been told once its snapshot went out, in dashboard_live() form."""
+    return {
+        "positions": {position_key(row): row for row in snapshot["positions"]},
+        "equity": {k: snapshot["equity"][k] for k in ("equity", "realized_pnl", "unrealized_pnl")},
+        "risk_state": snapshot["risk_state"],
+    }
+
+
+def live_with_position(live: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """`live` after a position event carried `row`, as a new dict: sockets share
+    live states, so none is changed in place."""
+    return {**live, "positions": {**live.get("positions", {}), position_key(row): row}}
 
 
 def live_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
