@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -97,7 +99,31 @@ def strategy_for_key(presented: str) -> Strategy | None:
     the key's prefix, then a constant-time hash compare. Active or not: callers
     refuse inactive strategies with their own message."""
     prefix = key_prefix_of(presented)
-    strategy = Strategy.objects.filter(key_prefix=prefix).first() if prefix else None
+    strategy = _strategy_by_prefix(prefix) if prefix else None
     if strategy is None or not key_matches(presented, strategy.key_hash):
         return None
     return strategy
+
+
+def _strategy_by_prefix(prefix: str) -> Strategy | None:
+    """One indexed read per request, so a rotated key or a deactivated strategy is
+    refused on the next request: nothing is cached but the SQL text. The ORM building
+    this query for every request was the largest project cost of an intake request
+    (BENCHMARKS.md, Intake); executed as is, the row becomes the same model instance."""
+    sql, columns, needs_converters = _strategy_by_prefix_query()
+    if needs_converters:  # e.g. SQLite's decimals and datetimes: let the ORM convert them
+        return next(iter(Strategy.objects.raw(sql, [prefix])), None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix])
+        row = cursor.fetchone()
+    return Strategy.from_db(connection.alias, columns, row) if row else None
+
+
+@functools.cache
+def _strategy_by_prefix_query() -> tuple[str, list[str], bool]:
+    """SELECT <every column> ... WHERE key_prefix = %s LIMIT 1 as the ORM writes it (key_prefix
+    is unique), the columns' attribute names, and whether the ORM would convert their values."""
+    compiler = Strategy.objects.filter(key_prefix="").order_by()[:1].query.get_compiler(connection=connection)
+    sql, _ = compiler.as_sql()
+    converters = compiler.get_converters([column for column, _, _ in compiler.select])
+    return sql, [column.target.attname for column, _, _ in compiler.select], bool(converters)

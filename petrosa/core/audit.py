@@ -19,6 +19,12 @@ class _AuditEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+def audit_payload(data: dict[str, Any] | None) -> dict[str, Any]:
+    """What audit_record stores as data; for callers that insert the event themselves
+    (and then call metrics_audit_observe, as audit_record does)."""
+    return json.loads(json.dumps(data or {}, cls=_AuditEncoder))
+
+
 def audit_record(
     *,
     kind: str,
@@ -28,7 +34,7 @@ def audit_record(
     data: dict[str, Any] | None = None,
     correlation_id: str = "",
 ) -> AuditEvent:
-    payload = json.loads(json.dumps(data or {}, cls=_AuditEncoder))
+    payload = audit_payload(data)
     event = AuditEvent.objects.create(
         kind=kind,
         entity_type=entity_type,

@@ -1,8 +1,8 @@
 """Signal intake: the one door every signal comes through (REST, NATS, admin, AI ideas).
 
-A signal is saved with its audit row in one transaction and handed to
-aggregation only after that transaction commits. Retries are idempotent:
-the database enforces one signal per (strategy, idempotency key).
+A signal is saved with its audit row atomically (one statement, see
+intake_write.py) and handed to aggregation only after that commits. Retries
+are idempotent: the database enforces one signal per (strategy, idempotency key).
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
-from petrosa.core.audit import audit_record
+from petrosa.core.audit import audit_payload
 from petrosa.core.errors import Forbidden, Unprocessable
 from petrosa.core.handoff import enqueue_on_commit
 from petrosa.core.logging import correlation_id_get
+from petrosa.core.metrics.audit_feed import metrics_audit_observe
+from petrosa.core.models import AuditEvent
 from signals_app.models import Signal, Source, Strategy
+from signals_app.services.intake_write import signal_with_audit_insert
 
 PROCESS_SIGNAL_TASK = "signals.process_signal"
 
@@ -76,36 +79,38 @@ def signal_intake(
     for text_field in ("llm_reasoning", "rationale"):
         fields[text_field] = fields.get(text_field) or ""
     fields["conditional_direction"] = fields.get("conditional_direction") or ""
-    try:
-        with transaction.atomic():
-            signal = Signal.objects.create(
-                strategy=strategy,
-                source=source,
-                idempotency_key=key,
-                request_hash=fingerprint,
-                correlation_id=correlation_id or correlation_id_get() or uuid.uuid4().hex,
-                signal_timestamp=data.get("timestamp") or timezone.now(),
-                **fields,
-            )
-            audit_record(
-                kind="signal.received",
-                entity_type="signal",
-                entity_id=signal.pk,
-                actor=actor or f"strategy:{strategy.name}",
-                correlation_id=signal.correlation_id,
-                data={"source": source, "symbol": signal.symbol, "action": signal.action, "payload": data},
-            )
-            enqueue_on_commit(PROCESS_SIGNAL_TASK, signal.pk)
-    except IntegrityError:
-        if key is None:
-            raise
-        existing = Signal.objects.filter(strategy=strategy, idempotency_key=key).first()
-        if existing is None:
-            raise
-        if existing.request_hash != fingerprint:
-            raise Unprocessable(
-                f"Idempotency key {key!r} was already used with a different payload.",
-                code="idempotency_key_reused",
-            ) from None
-        return IntakeResult(signal=existing, created=False)
-    return IntakeResult(signal=signal, created=True)
+    signal = Signal(
+        strategy=strategy,
+        source=source,
+        idempotency_key=key,
+        request_hash=fingerprint,
+        correlation_id=correlation_id or correlation_id_get() or uuid.uuid4().hex,
+        signal_timestamp=data.get("timestamp") or timezone.now(),
+        **fields,
+    )
+    event = AuditEvent(
+        kind="signal.received",
+        entity_type="signal",
+        actor=actor or f"strategy:{strategy.name}",
+        correlation_id=signal.correlation_id,
+        data=audit_payload({"source": source, "symbol": signal.symbol, "action": signal.action, "payload": data}),
+    )
+    if signal_with_audit_insert(signal, event):
+        metrics_audit_observe(event)  # what audit_record does after its insert
+        enqueue_on_commit(PROCESS_SIGNAL_TASK, signal.pk)
+        return IntakeResult(signal=signal, created=True)
+    return _replay(strategy=strategy, key=key, fingerprint=fingerprint)
+
+
+def _replay(*, strategy: Strategy, key: str | None, fingerprint: str) -> IntakeResult:
+    """The signal an earlier request made with this idempotency key, if it sent the same payload."""
+    existing = Signal.objects.filter(strategy=strategy, idempotency_key=key).first() if key is not None else None
+    if existing is None:  # only a conflict on the idempotency key may be answered with a replay
+        raise IntegrityError(f"Signal insert for strategy {strategy.name!r} conflicted without a matching key.")
+    if existing.request_hash != fingerprint:
+        raise Unprocessable(
+            f"Idempotency key {key!r} was already used with a different payload.",
+            code="idempotency_key_reused",
+        )
+    existing.strategy = strategy  # rendering reads strategy.name: no second query
+    return IntakeResult(signal=existing, created=False)
