@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.db import connections
 from channels.layers import BaseChannelLayer
 from django.conf import settings
 
@@ -65,7 +66,16 @@ def _off_the_shared_thread(func: Callable[..., Any]) -> Callable[..., Awaitable[
     """The hub's reads run on a pool thread, not the one thread every view,
     snapshot and login of this process queues on: a position event must not
     wait behind a page load, and the fill broadcast right after it waits for it."""
-    return database_sync_to_async(func, thread_sensitive=False)
+
+    def closing(*args: Any, **kwargs: Any) -> Any:
+        # A pool thread may never run here again: give its connection back to the
+        # pool now rather than leave it checked out with the idle thread.
+        try:
+            return func(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return database_sync_to_async(closing, thread_sensitive=False)
 
 
 def _message(event: str, payload: Any) -> str:
