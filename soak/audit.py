@@ -6,17 +6,17 @@ and name both by id."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from django.db import connection
 
 from bench.stack import manage
 from petrosa.core.models import AuditEvent
+from soak.verdict import Judged
 
 
 @dataclass
-class AuditResult:
+class AuditResult(Judged):
     events: int
     sealed_report: str
     edited_id: int
@@ -24,13 +24,6 @@ class AuditResult:
     after_tamper: list[str]
     exit_code_after_tamper: int
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "passed": self.passed}
 
 
 def _as_table_owner(sql: str, params: list[object]) -> None:

@@ -13,18 +13,18 @@ import random
 import signal
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bench.load import Run, open_loop
 from bench.pipeline import drain, entry
 from bench.readings import exchange_submissions, trips, unfinished
 from bench.stack import Logins, Stack
+from soak.verdict import Judged
 
 
 @dataclass
-class CrashResult:
+class CrashResult(Judged):
     orders: int
     accepted: int
     kills: list[str]
@@ -38,13 +38,6 @@ class CrashResult:
     # Processes that exited on their own during the run and were started again by the stack's supervisor.
     supervisor_restarts: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "passed": self.passed}
 
 
 def pool_children(pid: int) -> list[int]:

@@ -13,11 +13,12 @@ import shutil
 import subprocess
 import tempfile
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.stack import REPO, VENV_BIN
+from soak.verdict import Judged
 
 CHECKS = ("not_a_server_error", "response_schema_conformance", "content_type_conformance", "status_code_conformance")
 
@@ -36,7 +37,7 @@ class FuzzPass:
 
 
 @dataclass
-class FuzzResult:
+class FuzzResult(Judged):
     passes: list[FuzzPass]
     problems: list[str] = field(default_factory=list)
 
@@ -44,12 +45,8 @@ class FuzzResult:
     def cases(self) -> int:
         return sum(p.cases for p in self.passes)
 
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "cases": self.cases, "passed": self.passed}
+    def derived(self) -> dict[str, Any]:
+        return {"cases": self.cases}
 
 
 def _pass(base_url: str, label: str, header: str, *, max_examples: int, phases: str, seed: int,

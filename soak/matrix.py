@@ -14,7 +14,7 @@ import json
 import re
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -22,6 +22,7 @@ import requests
 
 from bench.stack import Logins, Stack, session_cookie
 from signals_app.models import Signal
+from soak.verdict import Judged
 
 SIGNALS = "/api/v1/signals"
 # Operations anyone may call: probes, docs, the service banner.
@@ -42,7 +43,7 @@ class Case:
 
 
 @dataclass
-class MatrixResult:
+class MatrixResult(Judged):
     cases: list[Case]
     anonymous_checked: int
     anonymous_allowed: list[str]
@@ -57,12 +58,8 @@ class MatrixResult:
     def forged(self) -> int:
         return sum(1 for c in self.cases if c.expected == "refused")
 
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "refused": self.refused, "forged": self.forged, "passed": self.passed}
+    def derived(self) -> dict[str, Any]:
+        return {"refused": self.refused, "forged": self.forged}
 
 
 def signature(secret: str, timestamp: str, method: str, path: str, body: bytes) -> str:

@@ -13,8 +13,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from django.db import connection
 
@@ -22,12 +21,13 @@ from bench.load import Run, Sample, open_loop
 from bench.pipeline import drain, entry
 from bench.readings import reasons, trips
 from bench.stack import Logins, Stack
+from soak.verdict import Judged
 
 GRACE = 5.0  # seconds after a service returns in which its errors still count as "during"
 
 
 @dataclass
-class OutageResult:
+class OutageResult(Judged):
     rate: float
     redis_down_seconds: float
     postgres: str
@@ -41,13 +41,6 @@ class OutageResult:
     # Processes that exited on their own during the run and were started again by the stack's supervisor.
     supervisor_restarts: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "passed": self.passed}
 
 
 def _phase(sample: Sample, windows: dict[str, tuple[float, float]]) -> str:

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from bench.load import closed_loop, percentile
 from bench.pipeline import drain
 from bench.readings import trips
 from bench.stack import Logins
+from soak.verdict import Judged
 
 BODY = {"symbol": "BTCUSDT", "action": "buy", "confidence": 0.8, "quantity": "0.003"}
 
 
 @dataclass
-class StormResult:
+class StormResult(Judged):
     requests: int
     clients: int
     statuses: dict[int, int]
@@ -30,13 +30,6 @@ class StormResult:
     final_status: str
     p99_ms: float
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "passed": self.passed}
 
 
 def storm_run(base_url: str, logins: Logins, *, requests: int = 1000, clients: int = 50) -> StormResult:
